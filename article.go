@@ -1,0 +1,185 @@
+package newsmon
+
+import (
+	"context"
+	"time"
+)
+
+// Article is one story or statement as extracted from a page and stored.
+type Article struct {
+	ID     int64  `json:"id,omitempty"`
+	Source string `json:"source,omitempty"` // the configured source's name
+
+	URL          string `json:"url"`           // the URL the page was fetched from
+	CanonicalURL string `json:"canonical_url"` // the key it is stored under
+	Title        string `json:"title"`
+	Author       string `json:"author"` // authors joined with ", "
+	Language     string `json:"language"`
+	SiteName     string `json:"site_name,omitempty"`
+	Image        string `json:"image,omitempty"`
+	Description  string `json:"description,omitempty"`
+
+	Published *time.Time `json:"published"`
+	Modified  *time.Time `json:"modified"`
+	// PublishedSource says where Published came from: json-ld, meta, time,
+	// text, url, feed, sitemap or first-seen.
+	PublishedSource string `json:"published_source"`
+
+	// Text is the body: paragraphs separated by a blank line.
+	Text string `json:"text"`
+
+	Topics     []string    `json:"topics"`
+	Mentions   []Mention   `json:"mentions"`
+	Agreements []Agreement `json:"agreements"`
+
+	// IsArticle is false for pages that are not articles (home, listings,
+	// tag pages); NotArticleReason then says why.
+	IsArticle        bool   `json:"article"`
+	NotArticleReason string `json:"reason,omitempty"`
+
+	// Set by the store.
+	ContentHash string    `json:"content_hash,omitempty"`
+	FirstSeen   time.Time `json:"first_seen,omitzero"`
+	FetchedAt   time.Time `json:"fetched_at,omitzero"`
+	URLs        []string  `json:"sources,omitempty"` // every URL the story was seen at
+}
+
+// Mention is one occurrence of a topic term in an article's text.
+type Mention struct {
+	Topic    string `json:"topic"`
+	Term     string `json:"term"`    // the dictionary term that matched
+	Matched  string `json:"matched"` // the text as it stands in the article
+	Sentence string `json:"sentence"`
+	Start    int    `json:"start"` // byte offsets of Matched in Article.Text
+	End      int    `json:"end"`
+}
+
+// Agreement statuses.
+const (
+	StatusSigned    = "signed"
+	StatusPlanned   = "planned"
+	StatusRatified  = "ratified"
+	StatusMentioned = "mentioned"
+)
+
+// Agreement is an agreement event found in an article: an instrument, its
+// status, its parties and the sentence that says so.
+type Agreement struct {
+	EventID    string   `json:"event_id,omitempty"` // shared by every report of one signing
+	Instrument string   `json:"instrument"`         // agreement, memorandum, fund, ...
+	Status     string   `json:"status"`             // signed, planned, ratified, mentioned
+	Parties    []string `json:"parties"`
+	Value      string   `json:"value,omitempty"`
+	Place      string   `json:"place,omitempty"`
+	Date       string   `json:"date,omitempty"`
+	Sentence   string   `json:"sentence"`
+}
+
+// Page is a fetched HTML document handed from the crawler to an Extractor.
+// Body is UTF-8.
+type Page struct {
+	URL    string
+	Body   []byte
+	Source *Source // nil when extracting a file offline with no source
+
+	// Hints from discovery, used when the page itself says nothing better.
+	FeedPublished *time.Time
+	FeedTitle     string
+}
+
+// Extractor turns a page into an Article with its mentions and agreements.
+// It never does I/O. An Article with IsArticle false is not an error.
+type Extractor interface {
+	Extract(p *Page) (*Article, error)
+}
+
+// SaveResult says what SaveArticle did.
+type SaveResult struct {
+	ID      int64
+	Created bool // a new article
+	Updated bool // a known article whose content changed
+	Alias   bool // the URL was recorded as another address of a known article
+}
+
+// SearchFilter selects articles for a search. Query uses the syntax in the
+// README: words, "phrases", AND, OR, NOT, prefix*.
+type SearchFilter struct {
+	Query    string
+	Topic    string
+	Source   string
+	Language string
+	Since    *time.Time
+	Until    *time.Time
+	Limit    int
+	Offset   int
+}
+
+// SearchResult is one article found by a search.
+type SearchResult struct {
+	ID        int64      `json:"id"`
+	URL       string     `json:"url"`
+	Title     string     `json:"title"`
+	Source    string     `json:"source"`
+	Language  string     `json:"language"`
+	Published *time.Time `json:"published"`
+	Snippet   string     `json:"snippet"` // matched terms between [ and ]
+	Topics    []string   `json:"topics"`
+	Score     float64    `json:"score"`
+}
+
+// SearchResults is a page of results with the total number of matches and
+// facet counts over all matches.
+type SearchResults struct {
+	Total   int                       `json:"total"`
+	Results []SearchResult            `json:"results"`
+	Facets  map[string]map[string]int `json:"facets"`
+}
+
+// ExportFilter selects articles for export.
+type ExportFilter struct {
+	Since *time.Time
+}
+
+// FetchState is what the crawler remembers about a URL between runs, for
+// conditional GETs and for skipping what has not changed.
+type FetchState struct {
+	URL          string
+	ETag         string
+	LastModified string
+	// Lastmod is the change time discovery last announced for the URL
+	// (sitemap lastmod, feed updated); a newer announcement means refetch.
+	Lastmod     *time.Time
+	Status      int
+	ContentHash string
+	FetchedAt   time.Time
+	ArticleID   int64 // 0 when the URL holds no article
+}
+
+// Store keeps articles, their mentions and agreements, and the crawl state.
+// Every method is safe for concurrent use.
+type Store interface {
+	// SaveArticle writes an article with its mentions and agreements in one
+	// transaction, keyed by CanonicalURL; a.URL is recorded as an address of
+	// it. Saving the same content again changes nothing but FetchedAt;
+	// changed content updates the article in place and sets Modified. The
+	// fetch state st, if not nil, is written in the same transaction.
+	SaveArticle(ctx context.Context, a *Article, st *FetchState) (SaveResult, error)
+	// FindArticleByID returns ENOTFOUND when there is no such article.
+	FindArticleByID(ctx context.Context, id int64) (*Article, error)
+	// FindArticleByURL looks the URL up among every address of every
+	// article; ENOTFOUND when none has it.
+	FindArticleByURL(ctx context.Context, url string) (*Article, error)
+	// SearchArticles ranks matches best first; a malformed query is EINVALID.
+	SearchArticles(ctx context.Context, f SearchFilter) (*SearchResults, error)
+	// ExportArticles calls fn for every article matching f, oldest first,
+	// stopping at the first error fn returns.
+	ExportArticles(ctx context.Context, f ExportFilter, fn func(*Article) error) error
+
+	// FindFetchStates returns the known states of the given URLs.
+	FindFetchStates(ctx context.Context, urls []string) (map[string]*FetchState, error)
+	// SaveFetchState records the state of a URL that holds no article (a
+	// feed, a sitemap, a listing page, a page that failed).
+	SaveFetchState(ctx context.Context, st *FetchState) error
+
+	Close() error
+}
