@@ -25,8 +25,8 @@ type Source struct {
 	Schedule string `toml:"schedule"` // robfig/cron/v3 syntax
 	Disabled bool   `toml:"disabled"`
 
-	Feeds    []string `toml:"feeds"`
-	Sitemaps []string `toml:"sitemaps"`
+	Feeds    []string  `toml:"feeds"`
+	Sitemaps []string  `toml:"sitemaps"`
 	Listings []Listing `toml:"listing"`
 	// ArticlePattern is a regular expression every article URL matches;
 	// discovered links that do not match are not fetched.
