@@ -122,9 +122,11 @@ type SearchResult struct {
 	Source    string     `json:"source"`
 	Language  string     `json:"language"`
 	Published *time.Time `json:"published"`
-	Snippet   string     `json:"snippet"` // matched terms between [ and ]
-	Topics    []string   `json:"topics"`
-	Score     float64    `json:"score"`
+	// Snippet is HTML: the text around the matches, escaped, with each
+	// matched term in <mark>…</mark>.
+	Snippet string   `json:"snippet"`
+	Topics  []string `json:"topics"`
+	Score   float64  `json:"score"`
 }
 
 // SearchResults is a page of results with the total number of matches and
