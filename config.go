@@ -1,8 +1,12 @@
 package newsmon
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"math"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -10,6 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	// The embedded IANA database is the fallback on hosts without one
+	// (scratch containers, Windows), so timezone and CRON_TZ validation
+	// and the dates of sources work the same everywhere.
+	_ "time/tzdata"
 
 	"github.com/BurntSushi/toml"
 	"github.com/andybalholm/cascadia"
@@ -102,38 +110,212 @@ func DefaultConfig() Config {
 // Unknown keys are errors. Every error meant for the user is an *Error with
 // code EINVALID whose message names the key.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Errorf(EINVALID, "config: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
 	if err != nil {
 		return nil, Errorf(EINVALID, "config: %v", err)
 	}
 	return Parse(data, path)
 }
 
-// Parse is Load for configuration text; name is used in messages.
+// Limits on configuration text. The TOML decoder takes time that grows
+// with the square of the nesting depth, so deep nesting is refused before
+// decoding; no real configuration nests more than a few levels.
+const (
+	MaxConfigSize    = 4 << 20
+	MaxConfigNesting = 32
+	maxUnknownListed = 20
+)
+
+// Parse is Load for configuration text; name is used in messages. A
+// value of the wrong form names its key and line ("config.toml: line 12:
+// crawler.delay: "5 parsecs": want a duration such as 1s or 30m"); keys
+// inside [[source]] and other arrays of tables carry their index
+// ("unknown key source[2].selectors.titel").
 func Parse(data []byte, name string) (*Config, error) {
+	if len(data) > MaxConfigSize {
+		return nil, Errorf(EINVALID, "%s: larger than %d bytes", name, MaxConfigSize)
+	}
+	if line := nestingOver(data, MaxConfigNesting); line > 0 {
+		return nil, Errorf(EINVALID, "%s: line %d: arrays or inline tables nested deeper than %d", name, line, MaxConfigNesting)
+	}
 	cfg := DefaultConfig()
 	md, err := toml.Decode(string(data), &cfg)
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
-			return nil, Errorf(EINVALID, "%s: line %d: %s", name, perr.Position.Line, perr.Message)
+			msg := perr.Message
+			if perr.LastKey != "" {
+				key := indexKeyAtLine(data, perr.LastKey, perr.Position.Line)
+				if !strings.HasPrefix(msg, key+":") {
+					msg = key + ": " + msg
+				}
+			}
+			return nil, Errorf(EINVALID, "%s: line %d: %s", name, perr.Position.Line, msg)
 		}
-		return nil, Errorf(EINVALID, "%s: %v", name, err)
+		msg := strings.TrimPrefix(err.Error(), "toml: ")
+		// Type mismatches come as `line 3 (last key "crawler.parallelism"):
+		// incompatible types: ...`; write them like the errors above.
+		if m := typeErrorRE.FindStringSubmatch(msg); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			msg = fmt.Sprintf("line %d: %s: %s", line, indexKeyAtLine(data, m[2], line), m[3])
+		}
+		return nil, Errorf(EINVALID, "%s: %s", name, msg)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
+		keys := undecodedNames(md, und)
+		more := ""
+		if len(keys) > maxUnknownListed {
+			more = fmt.Sprintf(" (and %d more)", len(keys)-maxUnknownListed)
+			keys = keys[:maxUnknownListed]
 		}
-		return nil, Errorf(EINVALID, "%s: unknown key %s", name, strings.Join(keys, ", "))
+		return nil, Errorf(EINVALID, "%s: unknown key %s%s", name, strings.Join(keys, ", "), more)
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		lines := strings.Split(ErrorMessage(err), "\n")
+		for i := range lines {
+			lines[i] = name + ": " + lines[i]
+		}
+		return nil, Errorf(EINVALID, "%s", strings.Join(lines, "\n"))
 	}
 	return &cfg, nil
 }
 
-var sourceNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+// nestingOver returns the line at which brackets and braces outside
+// strings and comments nest deeper than max, or 0 if they never do.
+func nestingOver(data []byte, max int) int {
+	depth, line := 0, 1
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '\n':
+			line++
+		case '#':
+			for i < len(data) && data[i] != '\n' {
+				i++
+			}
+			i-- // let the loop see the newline
+		case '"', '\'':
+			quote := string(bytes.Repeat([]byte{c}, 3))
+			if bytes.HasPrefix(data[i:], []byte(quote)) { // multi-line string
+				end := bytes.Index(data[i+3:], []byte(quote))
+				if end < 0 {
+					return 0 // unterminated: the decoder reports it
+				}
+				line += bytes.Count(data[i:i+3+end], []byte("\n"))
+				i += 3 + end + 2
+				continue
+			}
+			for i++; i < len(data) && data[i] != c && data[i] != '\n'; i++ {
+				if c == '"' && data[i] == '\\' {
+					i++
+				}
+			}
+			if i < len(data) && data[i] == '\n' {
+				line++
+			}
+		case '[', '{':
+			if depth++; depth > max {
+				return line
+			}
+		case ']', '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return 0
+}
+
+var typeErrorRE = regexp.MustCompile(`^line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// undecodedNames returns the undecoded keys of md in document order, each
+// written with the index of every array of tables it is inside, as in
+// "source[1].listing[0].linkz".
+func undecodedNames(md toml.MetaData, und []toml.Key) []string {
+	undecoded := make(map[string]bool, len(und))
+	for _, k := range und {
+		undecoded[k.String()] = true
+	}
+	var names []string
+	count := map[string]int{} // array-of-tables path -> tables seen so far
+	for _, k := range md.Keys() {
+		path := k.String()
+		if md.Type(k...) == "ArrayHash" {
+			count[path]++
+			for p := range count {
+				if strings.HasPrefix(p, path+".") {
+					delete(count, p)
+				}
+			}
+		}
+		if undecoded[path] {
+			names = append(names, indexedKey(k, count))
+		}
+	}
+	if len(names) != len(und) { // cannot happen; never hide a key
+		names = names[:0]
+		for _, k := range und {
+			names = append(names, k.String())
+		}
+	}
+	return names
+}
+
+// indexedKey writes k with "[i]" after each component that is an array
+// of tables seen in count.
+func indexedKey(k toml.Key, count map[string]int) string {
+	var b strings.Builder
+	for i, part := range k {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(part)
+		if n := count[toml.Key(k[:i+1]).String()]; n > 0 {
+			fmt.Fprintf(&b, "[%d]", n-1)
+		}
+	}
+	return b.String()
+}
+
+var arrayHeaderRE = regexp.MustCompile(`^\s*\[\[\s*([A-Za-z0-9_.\s-]+?)\s*\]\]`)
+
+// indexKeyAtLine adds array indexes to key (as written by the TOML
+// decoder, "source.selectors.title") by counting the [[...]] headers of
+// data before line. It works on the plain headers a person writes; keys
+// under quoted or inline array tables are returned unindexed.
+func indexKeyAtLine(data []byte, key string, line int) string {
+	count := map[string]int{}
+	for i, l := range strings.Split(string(data), "\n") {
+		if i+1 > line {
+			break
+		}
+		m := arrayHeaderRE.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		path := strings.Join(strings.Fields(strings.ReplaceAll(m[1], ".", " . ")), "")
+		count[path]++
+		for p := range count {
+			if strings.HasPrefix(p, path+".") {
+				delete(count, p)
+			}
+		}
+	}
+	return indexedKey(toml.Key(strings.Split(key, ".")), count)
+}
+
+var (
+	sourceNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	languageRE   = regexp.MustCompile(`^[a-z]{2,3}$`)
+)
+
+// MaxListingPages bounds listing[].max_pages: a listing is for finding
+// new articles, not for walking an archive of thousands of pages.
+const MaxListingPages = 1000
 
 // CronParser parses source schedules: five fields, descriptors (@every,
 // @hourly) and CRON_TZ= prefixes.
@@ -184,6 +366,10 @@ func (c *Config) Validate() error {
 	}
 	if c.Web.Addr == "" {
 		bad("web.addr", "empty")
+	} else if host, _, err := net.SplitHostPort(c.Web.Addr); err != nil {
+		bad("web.addr", "%q: want host:port such as 127.0.0.1:8080", c.Web.Addr)
+	} else if !isLoopback(host) && strings.TrimSpace(c.Web.TokenEnv) == "" {
+		bad("web.token_env", "empty: required when web.addr (%s) is not a loopback address", c.Web.Addr)
 	}
 
 	names := map[string]int{}
@@ -206,12 +392,13 @@ func (c *Config) Validate() error {
 		if !isAbsHTTP(s.URL) {
 			bad(key+".url", "%q: not an absolute http(s) URL", s.URL)
 		}
-		if s.Language != "" && !regexp.MustCompile(`^[a-z]{2,3}$`).MatchString(s.Language) {
+		if s.Language != "" && !languageRE.MatchString(s.Language) {
 			bad(key+".language", "%q: want a two-letter code such as en or ru", s.Language)
 		}
 		if s.Timezone != "" {
-			if _, err := time.LoadLocation(s.Timezone); err != nil {
-				bad(key+".timezone", "%q: not an IANA time zone", s.Timezone)
+			// "Local" would make a source's dates depend on the machine.
+			if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "Local" {
+				bad(key+".timezone", "%q: not an IANA time zone such as Asia/Almaty", s.Timezone)
 			}
 		}
 		if s.Schedule == "" {
@@ -259,12 +446,12 @@ func (c *Config) Validate() error {
 			var err error
 			if l.Links == "" {
 				bad(lkey+".links", "empty: want the CSS selector of article links")
-			} else if l.links, err = cascadia.Parse(l.Links); err != nil {
+			} else if l.links, err = cascadia.Compile(l.Links); err != nil {
 				bad(lkey+".links", "%q: %v", l.Links, err)
 			}
 			l.next = nil
 			if l.Next != "" {
-				if l.next, err = cascadia.Parse(l.Next); err != nil {
+				if l.next, err = cascadia.Compile(l.Next); err != nil {
 					bad(lkey+".next", "%q: %v", l.Next, err)
 				}
 			}
@@ -273,6 +460,8 @@ func (c *Config) Validate() error {
 			}
 			if l.MaxPages < 0 {
 				bad(lkey+".max_pages", "negative")
+			} else if l.MaxPages > MaxListingPages {
+				bad(lkey+".max_pages", "%d: at most %d", l.MaxPages, MaxListingPages)
 			}
 		}
 		for field, sel := range map[string]string{"title": s.Selectors.Title, "body": s.Selectors.Body, "date": s.Selectors.Date, "author": s.Selectors.Author} {
@@ -312,6 +501,13 @@ func (c *Config) Validate() error {
 		if n == 0 {
 			bad(key+".terms", "no terms")
 		}
+		for _, lang := range sortedKeys(t.Exclude) {
+			for j, phrase := range t.Exclude[lang] {
+				if strings.TrimSpace(phrase) == "" {
+					bad(fmt.Sprintf("%s.exclude.%s[%d]", key, lang, j), "empty phrase")
+				}
+			}
+		}
 	}
 
 	rules := map[string]bool{}
@@ -334,6 +530,14 @@ func (c *Config) Validate() error {
 		}
 		if a.Webhook != "" && !isAbsHTTP(a.Webhook) {
 			bad(key+".webhook", "%q: not an absolute http(s) URL", a.Webhook)
+		}
+		if a.Digest < 0 {
+			bad(key+".digest", "negative")
+		}
+		for j, addr := range a.Email {
+			if !strings.Contains(addr, "@") || strings.ContainsAny(addr, " \t\r\n<>") {
+				bad(fmt.Sprintf("%s.email[%d]", key, j), "%q: not an e-mail address", addr)
+			}
 		}
 		if a.Format != "" && a.Format != "json" && a.Format != "slack" {
 			bad(key+".format", "%q: want json or slack", a.Format)
@@ -364,6 +568,17 @@ func (c *Config) FindSource(name string) *Source {
 		}
 	}
 	return nil
+}
+
+// isLoopback reports whether host (from web.addr) only listens on this
+// machine: "localhost" or a loopback IP. An empty host means every
+// interface.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func isAbsHTTP(s string) bool {
@@ -414,7 +629,7 @@ func (s *Size) UnmarshalText(b []byte) error {
 		}
 	}
 	n, err := strconv.ParseInt(str, 10, 64)
-	if err != nil || n < 0 {
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
 		return fmt.Errorf("%q: want a size such as 10MB or 512KB", b)
 	}
 	*s = Size(n * mult)
@@ -425,6 +640,9 @@ func (s *Size) UnmarshalText(b []byte) error {
 func (s *Size) UnmarshalTOML(v any) error {
 	switch v := v.(type) {
 	case int64:
+		if v < 0 {
+			return fmt.Errorf("%d: want a size such as 10MB or 512KB", v)
+		}
 		*s = Size(v)
 		return nil
 	case string:

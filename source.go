@@ -47,15 +47,15 @@ type Listing struct {
 	Next     string `toml:"next"`  // CSS selector of the next-page link
 	MaxPages int    `toml:"max_pages"`
 
-	links, next cascadia.Sel
+	links, next cascadia.Selector
 }
 
 // LinksSelector returns the compiled Links selector; nil before Validate.
-func (l *Listing) LinksSelector() cascadia.Sel { return l.links }
+func (l *Listing) LinksSelector() cascadia.Selector { return l.links }
 
 // NextSelector returns the compiled Next selector; nil when Next is empty
 // or before Validate.
-func (l *Listing) NextSelector() cascadia.Sel { return l.next }
+func (l *Listing) NextSelector() cascadia.Selector { return l.next }
 
 // Selectors are per-site extraction rules (CSS). Empty ones are left to the
 // generic extractor.
