@@ -1,0 +1,565 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/newsmon/newsmon"
+)
+
+// Limits on what one article may bring: a hostile or broken page must not
+// bloat the store. The crawler's body limit keeps real pages far below them.
+const (
+	maxTextBytes       = 16 << 20
+	maxMentions        = 10000
+	maxAgreements      = 1000
+	maxTopics          = 200
+	keptRevisions      = 20 // older versions beyond these are dropped
+	exportBatch        = 100
+	maxIDsPerStatement = 500 // bound on an IN (...) list
+)
+
+// writeStatements are prepared once on the writer's single connection.
+type writeStatements struct {
+	findByCanonical *sql.Stmt
+	insertArticle   *sql.Stmt
+	updateArticle   *sql.Stmt
+	touchArticle    *sql.Stmt
+	saveRevision    *sql.Stmt
+	pruneRevisions  *sql.Stmt
+	recordURL       *sql.Stmt
+	deleteMentions  *sql.Stmt
+	insertMention   *sql.Stmt
+	deleteTopics    *sql.Stmt
+	insertTopic     *sql.Stmt
+	deleteAgreement *sql.Stmt
+	insertAgreement *sql.Stmt
+	saveFetchState  *sql.Stmt
+}
+
+func (s *writeStatements) prepare(db *sql.DB) error {
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&s.findByCanonical, `SELECT id, content_hash, first_seen FROM articles WHERE canonical_url = ?`},
+		{&s.insertArticle, `INSERT INTO articles (source, canonical_url, url, title, author, language,
+			site_name, image, description, published, modified, published_source, text,
+			is_article, not_article_reason, content_hash, first_seen, fetched_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.updateArticle, `UPDATE articles SET source = ?, url = ?, title = ?, author = ?,
+			language = ?, site_name = ?, image = ?, description = ?,
+			published = coalesce(?, published), modified = ?, published_source = ?, text = ?,
+			is_article = ?, not_article_reason = ?, content_hash = ?, fetched_at = ?
+			WHERE id = ?`},
+		{&s.touchArticle, `UPDATE articles SET fetched_at = ? WHERE id = ?`},
+		{&s.saveRevision, `INSERT INTO article_revisions (article_id, content_hash, title, text,
+			modified, fetched_at, replaced_at)
+			SELECT id, content_hash, title, text, modified, fetched_at, ?2 FROM articles WHERE id = ?1`},
+		{&s.pruneRevisions, `DELETE FROM article_revisions WHERE article_id = ?1 AND id NOT IN
+			(SELECT id FROM article_revisions WHERE article_id = ?1 ORDER BY id DESC LIMIT ?2)`},
+		// The URL moves to this article when it held another one: the page at
+		// that address now says it is this story.
+		{&s.recordURL, `INSERT INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)
+			ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id
+			WHERE article_id != excluded.article_id`},
+		{&s.deleteMentions, `DELETE FROM mentions WHERE article_id = ?`},
+		{&s.insertMention, `INSERT INTO mentions (article_id, seq, topic, term, matched, sentence,
+			start_offset, end_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.deleteTopics, `DELETE FROM article_topics WHERE article_id = ?`},
+		{&s.insertTopic, `INSERT OR IGNORE INTO article_topics (article_id, topic) VALUES (?, ?)`},
+		{&s.deleteAgreement, `DELETE FROM agreements WHERE article_id = ?`},
+		{&s.insertAgreement, `INSERT INTO agreements (article_id, seq, event_id, instrument, status,
+			parties, value, place, date, sentence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.saveFetchState, `INSERT INTO fetch_state (url, etag, last_modified, lastmod, status,
+			content_hash, fetched_at, article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,
+			last_modified = excluded.last_modified, lastmod = excluded.lastmod,
+			status = excluded.status, content_hash = excluded.content_hash,
+			fetched_at = excluded.fetched_at, article_id = excluded.article_id`},
+	} {
+		st, err := db.Prepare(p.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", strings.Fields(p.sql)[:3], err)
+		}
+		*p.stmt = st
+	}
+	return nil
+}
+
+func (s *writeStatements) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.findByCanonical, s.insertArticle, s.updateArticle,
+		s.touchArticle, s.saveRevision, s.pruneRevisions, s.recordURL, s.deleteMentions,
+		s.insertMention, s.deleteTopics, s.insertTopic, s.deleteAgreement, s.insertAgreement,
+		s.saveFetchState} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// contentHash is the hash that decides whether a page changed: sha256 of the
+// title and the text, hex.
+func contentHash(title, text string) string {
+	h := sha256.New()
+	h.Write([]byte(title))
+	h.Write([]byte{0})
+	h.Write([]byte(text))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// agreementEventID names the event an agreement reports. For now it is a hash
+// of the instrument, the sorted parties and the article, so the reports of one
+// article are stable across re-saves; clustering the same signing across
+// articles (issue 4) replaces this function and nothing else.
+func agreementEventID(articleID int64, ag newsmon.Agreement) string {
+	parties := make([]string, len(ag.Parties))
+	for i, p := range ag.Parties {
+		parties[i] = strings.ToLower(strings.TrimSpace(p))
+	}
+	sort.Strings(parties)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x1f%s\x1f%d", strings.ToLower(ag.Instrument), strings.Join(parties, "\x1e"), articleID)
+	return hex.EncodeToString(h.Sum(nil))[:20]
+}
+
+func checkArticle(a *newsmon.Article) error {
+	switch {
+	case a == nil:
+		return newsmon.Errorf(newsmon.EINVALID, "save article: no article")
+	case a.CanonicalURL == "" && a.URL == "":
+		return newsmon.Errorf(newsmon.EINVALID, "save article: neither a URL nor a canonical URL")
+	case len(a.Text) > maxTextBytes:
+		return newsmon.Errorf(newsmon.EINVALID, "save article %s: text of %d bytes is over the limit of %d", a.URL, len(a.Text), maxTextBytes)
+	case len(a.Mentions) > maxMentions:
+		return newsmon.Errorf(newsmon.EINVALID, "save article %s: %d mentions is over the limit of %d", a.URL, len(a.Mentions), maxMentions)
+	case len(a.Agreements) > maxAgreements:
+		return newsmon.Errorf(newsmon.EINVALID, "save article %s: %d agreements is over the limit of %d", a.URL, len(a.Agreements), maxAgreements)
+	case len(a.Topics) > maxTopics:
+		return newsmon.Errorf(newsmon.EINVALID, "save article %s: %d topics is over the limit of %d", a.URL, len(a.Topics), maxTopics)
+	}
+	return nil
+}
+
+// SaveArticle writes a with its URLs, mentions, topics, agreements, full-text
+// entry and the fetch state st (when not nil) in one transaction, keyed by
+// a.CanonicalURL (a.URL when that is empty).
+//
+// The content hash (a.ContentHash, or sha256 of title and text when empty)
+// decides what happens to a known article: the same hash changes only its
+// fetch time and records a.URL; a different one keeps the old version in
+// article_revisions (the latest 20 are kept), updates the article in place,
+// sets Modified (to a.Modified, or the fetch time when the page gave none)
+// and replaces the mentions, topics and agreements. SaveArticle sets a.ID, a.ContentHash,
+// a.FirstSeen, a.FetchedAt, and the EventID of agreements that had none.
+// An article without any URL or over the size limits is EINVALID.
+func (db *DB) SaveArticle(ctx context.Context, a *newsmon.Article, st *newsmon.FetchState) (newsmon.SaveResult, error) {
+	var res newsmon.SaveResult
+	if err := checkArticle(a); err != nil {
+		return res, err
+	}
+	key := a.CanonicalURL
+	if key == "" {
+		key = a.URL
+	}
+	hash := a.ContentHash
+	if hash == "" {
+		hash = contentHash(a.Title, a.Text)
+	}
+	now := db.now().UTC().Truncate(time.Microsecond)
+	nowUS := toMicros(now)
+
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("save article %s: %w", key, err)
+	}
+	defer tx.Rollback()
+	stmt := func(s *sql.Stmt) *sql.Stmt { return tx.StmtContext(ctx, s) }
+
+	var (
+		id        int64
+		oldHash   string
+		firstSeen int64
+		// Set on the caller's article after the commit.
+		modified *time.Time
+		eventIDs []string
+	)
+	err = stmt(db.stmts.findByCanonical).QueryRowContext(ctx, key).Scan(&id, &oldHash, &firstSeen)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		firstSeen = nowUS
+		r, err := stmt(db.stmts.insertArticle).ExecContext(ctx, a.Source, key, a.URL, a.Title,
+			a.Author, a.Language, a.SiteName, a.Image, a.Description, nullMicros(a.Published),
+			nullMicros(a.Modified), a.PublishedSource, a.Text, a.IsArticle, a.NotArticleReason,
+			hash, nowUS, nowUS)
+		if err != nil {
+			return res, fmt.Errorf("save article %s: insert: %w", key, err)
+		}
+		if id, err = r.LastInsertId(); err != nil {
+			return res, fmt.Errorf("save article %s: insert: %w", key, err)
+		}
+		if eventIDs, err = db.writeParts(ctx, tx, id, a); err != nil {
+			return res, fmt.Errorf("save article %s: %w", key, err)
+		}
+		res.Created = true
+	case err != nil:
+		return res, fmt.Errorf("save article %s: find: %w", key, err)
+	case oldHash == hash:
+		if _, err := stmt(db.stmts.touchArticle).ExecContext(ctx, nowUS, id); err != nil {
+			return res, fmt.Errorf("save article %s: %w", key, err)
+		}
+		for _, ag := range a.Agreements {
+			eventIDs = append(eventIDs, cmp.Or(ag.EventID, agreementEventID(id, ag)))
+		}
+	default:
+		if _, err := stmt(db.stmts.saveRevision).ExecContext(ctx, id, nowUS); err != nil {
+			return res, fmt.Errorf("save article %s: revision: %w", key, err)
+		}
+		if _, err := stmt(db.stmts.pruneRevisions).ExecContext(ctx, id, keptRevisions); err != nil {
+			return res, fmt.Errorf("save article %s: revisions: %w", key, err)
+		}
+		modified = a.Modified
+		if modified == nil {
+			modified = &now
+		}
+		if _, err := stmt(db.stmts.updateArticle).ExecContext(ctx, a.Source, a.URL, a.Title,
+			a.Author, a.Language, a.SiteName, a.Image, a.Description, nullMicros(a.Published),
+			toMicros(*modified), a.PublishedSource, a.Text, a.IsArticle, a.NotArticleReason,
+			hash, nowUS, id); err != nil {
+			return res, fmt.Errorf("save article %s: update: %w", key, err)
+		}
+		for _, s := range []*sql.Stmt{db.stmts.deleteMentions, db.stmts.deleteTopics, db.stmts.deleteAgreement} {
+			if _, err := stmt(s).ExecContext(ctx, id); err != nil {
+				return res, fmt.Errorf("save article %s: %w", key, err)
+			}
+		}
+		if eventIDs, err = db.writeParts(ctx, tx, id, a); err != nil {
+			return res, fmt.Errorf("save article %s: %w", key, err)
+		}
+		res.Updated = true
+	}
+
+	if _, err := stmt(db.stmts.recordURL).ExecContext(ctx, key, id, nowUS); err != nil {
+		return res, fmt.Errorf("save article %s: url: %w", key, err)
+	}
+	if a.URL != "" && a.URL != key {
+		r, err := stmt(db.stmts.recordURL).ExecContext(ctx, a.URL, id, nowUS)
+		if err != nil {
+			return res, fmt.Errorf("save article %s: url %s: %w", key, a.URL, err)
+		}
+		if n, _ := r.RowsAffected(); n > 0 && !res.Created {
+			res.Alias = true
+		}
+	}
+
+	if st != nil {
+		if st.ArticleID == 0 {
+			st.ArticleID = id
+		}
+		if st.ContentHash == "" {
+			st.ContentHash = hash
+		}
+		if err := db.saveFetchState(ctx, tx, st, now); err != nil {
+			return res, fmt.Errorf("save article %s: %w", key, err)
+		}
+	}
+
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("save article %s: commit: %w", key, err)
+	}
+	a.ID = id
+	if modified != nil {
+		a.Modified = modified
+	}
+	for i, eventID := range eventIDs {
+		a.Agreements[i].EventID = eventID
+	}
+	a.ContentHash = hash
+	a.FirstSeen = fromMicros(firstSeen)
+	a.FetchedAt = now
+	res.ID = id
+	return res, nil
+}
+
+// writeParts inserts the mentions, topics and agreements of article id, and
+// returns the event IDs of the agreements. The topics are a.Topics together
+// with the topics of its mentions.
+func (db *DB) writeParts(ctx context.Context, tx *sql.Tx, id int64, a *newsmon.Article) ([]string, error) {
+	insertMention := tx.StmtContext(ctx, db.stmts.insertMention)
+	for i, m := range a.Mentions {
+		if _, err := insertMention.ExecContext(ctx, id, i, m.Topic, m.Term, m.Matched, m.Sentence,
+			m.Start, m.End); err != nil {
+			return nil, fmt.Errorf("mention %d: %w", i, err)
+		}
+	}
+	insertTopic := tx.StmtContext(ctx, db.stmts.insertTopic)
+	for _, t := range articleTopics(a) {
+		if _, err := insertTopic.ExecContext(ctx, id, t); err != nil {
+			return nil, fmt.Errorf("topic %s: %w", t, err)
+		}
+	}
+	insertAgreement := tx.StmtContext(ctx, db.stmts.insertAgreement)
+	eventIDs := make([]string, len(a.Agreements))
+	for i, ag := range a.Agreements {
+		eventIDs[i] = ag.EventID
+		if eventIDs[i] == "" {
+			eventIDs[i] = agreementEventID(id, ag)
+		}
+		parties := ag.Parties
+		if parties == nil {
+			parties = []string{}
+		}
+		pj, err := json.Marshal(parties)
+		if err != nil {
+			return nil, fmt.Errorf("agreement %d: %w", i, err)
+		}
+		if _, err := insertAgreement.ExecContext(ctx, id, i, eventIDs[i], ag.Instrument, ag.Status,
+			string(pj), ag.Value, ag.Place, ag.Date, ag.Sentence); err != nil {
+			return nil, fmt.Errorf("agreement %d: %w", i, err)
+		}
+	}
+	return eventIDs, nil
+}
+
+// articleTopics returns the sorted, distinct, non-empty topics of a and of
+// its mentions.
+func articleTopics(a *newsmon.Article) []string {
+	topics := make([]string, 0, len(a.Topics))
+	for _, t := range a.Topics {
+		if t != "" {
+			topics = append(topics, t)
+		}
+	}
+	for _, m := range a.Mentions {
+		if m.Topic != "" {
+			topics = append(topics, m.Topic)
+		}
+	}
+	slices.Sort(topics)
+	return slices.Compact(topics)
+}
+
+// FindArticleByID returns the article with its mentions, agreements, topics
+// and URLs, or an ENOTFOUND error.
+func (db *DB) FindArticleByID(ctx context.Context, id int64) (*newsmon.Article, error) {
+	as, err := db.loadArticles(ctx, `WHERE a.id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("find article %d: %w", id, err)
+	}
+	if len(as) == 0 {
+		return nil, newsmon.Errorf(newsmon.ENOTFOUND, "article %d not found", id)
+	}
+	return as[0], nil
+}
+
+// FindArticleByURL returns the article seen at url (its canonical URL or any
+// other address), or an ENOTFOUND error.
+func (db *DB) FindArticleByURL(ctx context.Context, url string) (*newsmon.Article, error) {
+	as, err := db.loadArticles(ctx,
+		`WHERE a.id = (SELECT article_id FROM article_urls WHERE url = ?)`, url)
+	if err != nil {
+		return nil, fmt.Errorf("find article %s: %w", url, err)
+	}
+	if len(as) == 0 {
+		return nil, newsmon.Errorf(newsmon.ENOTFOUND, "no article at %s", url)
+	}
+	return as[0], nil
+}
+
+// ExportArticles calls fn for every article first seen at or after f.Since
+// (every article when nil), oldest first by first_seen then id. It reads
+// the store in batches by key, so no read transaction stays open while fn
+// runs and memory holds one batch at most.
+func (db *DB) ExportArticles(ctx context.Context, f newsmon.ExportFilter, fn func(*newsmon.Article) error) error {
+	lastSeen, lastID := int64(-1<<63), int64(0)
+	if f.Since != nil {
+		lastSeen, lastID = toMicros(*f.Since), 0
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batch, err := db.loadArticles(ctx,
+			`WHERE (a.first_seen, a.id) > (?, ?) ORDER BY a.first_seen, a.id LIMIT ?`,
+			lastSeen, lastID, exportBatch)
+		if err != nil {
+			return fmt.Errorf("export articles: %w", err)
+		}
+		for _, a := range batch {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		if len(batch) < exportBatch {
+			return nil
+		}
+		last := batch[len(batch)-1]
+		lastSeen, lastID = toMicros(last.FirstSeen), last.ID
+	}
+}
+
+const articleColumns = `a.id, a.source, a.url, a.canonical_url, a.title, a.author, a.language,
+	a.site_name, a.image, a.description, a.published, a.modified, a.published_source, a.text,
+	a.is_article, a.not_article_reason, a.content_hash, a.first_seen, a.fetched_at`
+
+// loadArticles reads the articles selected by the clause that follows
+// "FROM articles a", with all their parts, in one read transaction.
+func (db *DB) loadArticles(ctx context.Context, clause string, args ...any) ([]*newsmon.Article, error) {
+	tx, err := db.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	rows, err := tx.QueryContext(ctx, `SELECT `+articleColumns+` FROM articles a `+clause, args...)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		list []*newsmon.Article
+		byID = make(map[int64]*newsmon.Article)
+	)
+	for rows.Next() {
+		var (
+			a                    newsmon.Article
+			published, modified  sql.NullInt64
+			firstSeen, fetchedAt int64
+		)
+		if err := rows.Scan(&a.ID, &a.Source, &a.URL, &a.CanonicalURL, &a.Title, &a.Author,
+			&a.Language, &a.SiteName, &a.Image, &a.Description, &published, &modified,
+			&a.PublishedSource, &a.Text, &a.IsArticle, &a.NotArticleReason, &a.ContentHash,
+			&firstSeen, &fetchedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		a.Published, a.Modified = timePtr(published), timePtr(modified)
+		a.FirstSeen, a.FetchedAt = fromMicros(firstSeen), fromMicros(fetchedAt)
+		a.Topics, a.Mentions, a.Agreements = []string{}, []newsmon.Mention{}, []newsmon.Agreement{}
+		list = append(list, &a)
+		byID[a.ID] = &a
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(list))
+	for i, a := range list {
+		ids[i] = a.ID
+	}
+	if err := loadParts(ctx, tx, ids, byID); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// loadParts fills in the URLs, topics, mentions and agreements of the
+// articles in byID.
+func loadParts(ctx context.Context, tx *sql.Tx, ids []int64, byID map[int64]*newsmon.Article) error {
+	for chunk := range slices.Chunk(ids, maxIDsPerStatement) {
+		in, args := inList(chunk)
+		err := queryEach(ctx, tx, `SELECT article_id, url FROM article_urls WHERE article_id IN `+in+
+			` ORDER BY article_id, first_seen, url`, args, func(rows *sql.Rows) error {
+			var id int64
+			var u string
+			if err := rows.Scan(&id, &u); err != nil {
+				return err
+			}
+			byID[id].URLs = append(byID[id].URLs, u)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("urls: %w", err)
+		}
+		err = queryEach(ctx, tx, `SELECT article_id, topic FROM article_topics WHERE article_id IN `+in+
+			` ORDER BY article_id, topic`, args, func(rows *sql.Rows) error {
+			var id int64
+			var t string
+			if err := rows.Scan(&id, &t); err != nil {
+				return err
+			}
+			byID[id].Topics = append(byID[id].Topics, t)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("topics: %w", err)
+		}
+		err = queryEach(ctx, tx, `SELECT article_id, topic, term, matched, sentence, start_offset, end_offset
+			FROM mentions WHERE article_id IN `+in+` ORDER BY article_id, seq`, args, func(rows *sql.Rows) error {
+			var id int64
+			var m newsmon.Mention
+			if err := rows.Scan(&id, &m.Topic, &m.Term, &m.Matched, &m.Sentence, &m.Start, &m.End); err != nil {
+				return err
+			}
+			byID[id].Mentions = append(byID[id].Mentions, m)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("mentions: %w", err)
+		}
+		err = queryEach(ctx, tx, `SELECT article_id, event_id, instrument, status, parties, value, place, date, sentence
+			FROM agreements WHERE article_id IN `+in+` ORDER BY article_id, seq`, args, func(rows *sql.Rows) error {
+			var id int64
+			var ag newsmon.Agreement
+			var parties string
+			if err := rows.Scan(&id, &ag.EventID, &ag.Instrument, &ag.Status, &parties, &ag.Value,
+				&ag.Place, &ag.Date, &ag.Sentence); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(parties), &ag.Parties); err != nil {
+				return fmt.Errorf("parties of article %d: %w", id, err)
+			}
+			byID[id].Agreements = append(byID[id].Agreements, ag)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("agreements: %w", err)
+		}
+	}
+	return nil
+}
+
+// inList returns "(?, ?, ...)" and the arguments for ids.
+func inList(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return placeholders(len(ids)), args
+}
+
+// placeholders returns "(?, ?, ...)" with n question marks.
+func placeholders(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+}
+
+// queryEach runs a query and calls scan for each row.
+func queryEach(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,108 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/newsmon/newsmon"
+)
+
+func TestFTSQuery(t *testing.T) {
+	tests := []struct {
+		name, query, want string
+	}{
+		{"empty", "   ", ""},
+		{"word", "Aktau", `"Aktau"`},
+		{"words", "Middle Corridor", `(("Middle" AND "Corridor"))`},
+		{"phrase", `"Middle Corridor"`, `"Middle Corridor"`},
+		{"or binds looser than and", "a b OR c", `((("a" AND "b")) OR "c")`},
+		{"explicit and", "a AND b", `(("a" AND "b"))`},
+		{"not", "a NOT b", `(("a") NOT ("b"))`},
+		{"minus", "a -b -c", `(("a") NOT ("b" OR "c"))`},
+		{"minus first", "-b a", `(("a") NOT ("b"))`},
+		{"minus group", "a -(b OR c)", `(("a") NOT (("b" OR "c")))`},
+		{"prefix", "corrid*", `"corrid"*`},
+		{"phrase prefix", `"middle corr"*`, `"middle corr"*`},
+		{"hyphen inside word", "Баку-Тбилиси-Джейхан", `"Баку-Тбилиси-Джейхан"`},
+		{"lone dash", "Baku - Ceyhan", `(("Baku" AND "Ceyhan"))`},
+		{"engine syntax quoted", `title:x NEAR(a b) ^c`, `(("title:x" AND "NEAR" AND (("a" AND "b")) AND "^c"))`},
+		{"control characters", "a\x00b\x02c", `(("a" AND "b" AND "c"))`},
+		{"group in not", "(NOT b) a", `(("a") NOT ("b"))`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ftsQuery(tt.query)
+			if err != nil {
+				t.Fatalf("ftsQuery(%q): %v", tt.query, err)
+			}
+			if got != tt.want {
+				t.Errorf("ftsQuery(%q) = %s, want %s", tt.query, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFTSQueryErrors(t *testing.T) {
+	tests := []struct {
+		name, query, says string // says: a part of the message
+	}{
+		{"unclosed quote", `"a b`, "closing"},
+		{"missing paren", `(a b`, "add a )"},
+		{"extra paren", `a b)`, "no matching ("},
+		{"empty parens", `a ()`, "empty parentheses"},
+		{"dangling or", `a OR`, "OR needs"},
+		{"leading or", `OR a`, "OR needs"},
+		{"dangling and", `a AND`, "AND needs"},
+		{"dangling not", `a NOT`, "NOT (or -) needs"},
+		{"only not", `NOT a`, "only excludes"},
+		{"only minus in group", `(-a)`, "only excludes"},
+		{"or with not", `a OR NOT b`, "OR cannot join"},
+		{"bare star", `*`, "must follow a word"},
+		{"short prefix", `a*`, "too short"},
+		{"empty phrase", `""`, "empty phrase"},
+		{"punctuation only", "— & …", "only punctuation"},
+		{"too long", strings.Repeat("word ", 201), "too long"},
+		{"too many words", strings.Repeat("w ", maxQueryTerms+1), "at most"},
+		{"too deep", strings.Repeat("(", maxQueryDepth+1) + "a" + strings.Repeat(")", maxQueryDepth+1), "nested"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ftsQuery(tt.query)
+			if newsmon.ErrorCode(err) != newsmon.EINVALID {
+				t.Fatalf("ftsQuery(%q) = %q, %v; want EINVALID", tt.query, got, err)
+			}
+			if !strings.Contains(newsmon.ErrorMessage(err), tt.says) {
+				t.Errorf("message %q does not say %q", newsmon.ErrorMessage(err), tt.says)
+			}
+		})
+	}
+}
+
+// FuzzSearchQuery checks that no query, however odd, reaches SQLite as
+// anything but a valid expression: SearchArticles answers or says EINVALID.
+func FuzzSearchQuery(f *testing.F) {
+	for _, seed := range []string{
+		`"Middle Corridor" OR BTC -gas`, `(a OR (b c*)) NOT "d e"*`, `"`, `(`, `)`, `-`, `*`,
+		`NOT`, `a OR`, `title:x`, `NEAR(a b, 2)`, `a AND NOT b`, "\x00\"", `Баку-Тбилиси-Джейхан`,
+		`"a""b"`, `a*b*`, `-"x"`, `--a b`, `a (-b)`, `{a b}`, `a:b:c`, `+a`, `a^b`,
+	} {
+		f.Add(seed)
+	}
+	db := openTemp(f)
+	f.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	a := newsmon.Article{URL: "https://x.example/a", Title: "Middle Corridor", Text: "BTC gas pipeline a b c d e", IsArticle: true}
+	if _, err := db.SaveArticle(ctx, &a, nil); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		_, err := db.SearchArticles(ctx, newsmon.SearchFilter{Query: q})
+		if err != nil && newsmon.ErrorCode(err) != newsmon.EINVALID {
+			t.Fatalf("SearchArticles(%q): %v", q, err)
+		}
+		if err != nil && newsmon.ErrorMessage(err) == engineRejected {
+			t.Fatalf("SearchArticles(%q): ftsQuery let through an expression FTS5 rejects", q)
+		}
+	})
+}

@@ -1,0 +1,279 @@
+// Package sqlite is the embedded store of newsmon: a newsmon.Store kept in one
+// SQLite file, with full-text search by SQLite's FTS5.
+//
+// It uses modernc.org/sqlite (SQLite compiled to pure Go, FTS5 included, no
+// cgo) through database/sql. Two pools share the file: a writer with a single
+// connection, so writes queue in Go instead of failing with SQLITE_BUSY, and
+// a pool of read-only connections that WAL lets run beside the writer. An
+// article is written in one transaction with prepared statements; triggers
+// keep the FTS5 index (external content over the articles table) in step in
+// the same transaction.
+//
+// The index uses the unicode61 tokenizer with remove_diacritics 2 and no
+// stemmer: it folds case and diacritics in Latin, Cyrillic and Turkic
+// letters alike, while FTS5's porter stemmer would apply English rules to
+// every Latin-script word (Turkish, Azerbaijani, Kazakh in Latin) and does
+// nothing for Russian. Users widen a word with a prefix (коридор*).
+//
+// Hand-written here, because no library does it for SQLite the way we need:
+// the migrations (embedded .sql files run in order, each in its own
+// transaction, recorded by name), the translation of the user query language
+// into a safe FTS5 expression (query.go), and the HTML snippets built from
+// FTS5's snippet() with sentinel characters and escaped in Go (search.go).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/newsmon/newsmon"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// busyTimeout is how long a connection waits for a lock held by another
+// process (a second newsmon on the same file) before giving up.
+const busyTimeout = 10 * time.Second
+
+var _ newsmon.Store = (*DB)(nil)
+
+// DB is a newsmon.Store in an SQLite file. It is safe for concurrent use.
+// Close it when done; Close closes every connection it opened.
+type DB struct {
+	path   string
+	writer *sql.DB // one connection: every write goes through it
+	reader *sql.DB // read-only connections for searches and lookups
+
+	stmts writeStatements
+
+	closeOnce sync.Once
+	closeErr  error
+
+	// now is the clock; tests replace it.
+	now func() time.Time
+}
+
+// Open opens (creating if needed) the SQLite store at path, runs the embedded
+// migrations in order (each in its own transaction, recorded by name in the
+// schema_migrations table), and turns on WAL, foreign keys, a busy timeout,
+// synchronous=NORMAL and immediate write transactions.
+//
+// Open fails when the file was written by a newer newsmon (it holds a
+// migration this binary does not know).
+func Open(path string) (*DB, error) {
+	if path == "" {
+		return nil, newsmon.Errorf(newsmon.EINVALID, "store path is empty")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	fileURI := (&url.URL{Scheme: "file", Path: abs, OmitHost: true}).String()
+	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", busyTimeout.Milliseconds())
+
+	writer, err := sql.Open("sqlite", fileURI+"?"+pragmas+
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+
+	db := &DB{path: path, writer: writer, now: time.Now}
+	if err := db.migrate(context.Background()); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+
+	// The readers open after the writer has switched the file to WAL, which
+	// is persistent; query_only makes a stray write through them an error.
+	reader, err := sql.Open("sqlite", fileURI+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	readers := max(4, runtime.GOMAXPROCS(0))
+	reader.SetMaxOpenConns(readers)
+	reader.SetMaxIdleConns(readers)
+	db.reader = reader
+
+	if err := db.stmts.prepare(writer); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes the prepared statements and every connection. It runs
+// PRAGMA optimize first, which keeps the query planner's statistics fresh.
+// Calling Close again returns the first call's result.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() { db.closeErr = db.close() })
+	return db.closeErr
+}
+
+func (db *DB) close() error {
+	var errs []error
+	if db.writer != nil {
+		if _, err := db.writer.Exec("PRAGMA optimize"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, db.stmts.close())
+	if db.reader != nil {
+		errs = append(errs, db.reader.Close())
+	}
+	if db.writer != nil {
+		errs = append(errs, db.writer.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close store %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// migration is one embedded .sql file.
+type migration struct {
+	name string // the file name, e.g. 0001_init.sql
+	sql  string
+}
+
+// migrations returns the embedded migrations in the order they run.
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
+		b, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].name < ms[j].name })
+	return ms, nil
+}
+
+// migrate runs the migrations the file has not seen yet, each in its own
+// immediate transaction, so two processes opening a new file at once apply
+// each migration once.
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return fmt.Errorf("read migrations: %w", err)
+	}
+	if _, err := db.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name       TEXT PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+
+	applied, err := db.appliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	known := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		known[m.name] = true
+	}
+	for name := range applied {
+		if !known[name] {
+			return newsmon.Errorf(newsmon.EINVALID, "the store was written by a newer newsmon (migration %s is unknown to this one): upgrade newsmon", name)
+		}
+	}
+
+	for _, m := range ms {
+		if applied[m.name] {
+			continue
+		}
+		if err := db.applyMigration(ctx, m); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) appliedMigrations(ctx context.Context) (map[string]bool, error) {
+	rows, err := db.writer.QueryContext(ctx, `SELECT name FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	applied := make(map[string]bool)
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("read schema_migrations: %w", err)
+		}
+		applied[name] = true
+	}
+	return applied, rows.Err()
+}
+
+func (db *DB) applyMigration(ctx context.Context, m migration) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Another process may have applied it while we were reading.
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, m.name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`,
+		m.name, toMicros(db.now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// toMicros is how times are stored: microseconds since the epoch, UTC.
+func toMicros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros reads a stored time back, in UTC.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// nullMicros stores an optional time.
+func nullMicros(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: toMicros(*t), Valid: true}
+}
+
+// timePtr reads an optional stored time back.
+func timePtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicros(v.Int64)
+	return &t
+}
