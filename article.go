@@ -93,8 +93,16 @@ type Extractor interface {
 	Extract(p *Page) (*Article, error)
 }
 
+// ArticleWrite is an article to save with the fetch state of the URL it
+// was fetched from.
+type ArticleWrite struct {
+	Article *Article
+	State   *FetchState
+}
+
 // SaveResult says what SaveArticle did.
 type SaveResult struct {
+	Err     error // SaveArticles only: why this article was not saved
 	ID      int64
 	Created bool // a new article
 	Updated bool // a known article whose content changed
@@ -157,15 +165,22 @@ type FetchState struct {
 	ArticleID   int64 // 0 when the URL holds no article
 }
 
-// Store keeps articles, their mentions and agreements, and the crawl state.
-// Every method is safe for concurrent use.
+// Store keeps articles, their mentions and agreements, the crawl state and
+// the alert outbox. Every method is safe for concurrent use.
 type Store interface {
+	Outbox
+
 	// SaveArticle writes an article with its mentions and agreements in one
 	// transaction, keyed by CanonicalURL; a.URL is recorded as an address of
 	// it. Saving the same content again changes nothing but FetchedAt;
 	// changed content updates the article in place and sets Modified. The
 	// fetch state st, if not nil, is written in the same transaction.
 	SaveArticle(ctx context.Context, a *Article, st *FetchState) (SaveResult, error)
+	// SaveArticles saves several articles, each as SaveArticle would, in
+	// as few transactions as it can (a group commit); results are in the
+	// order of ws. An article that cannot be saved does not stop the others:
+	// its error is in the result's Err.
+	SaveArticles(ctx context.Context, ws []ArticleWrite) []SaveResult
 	// FindArticleByID returns ENOTFOUND when there is no such article.
 	FindArticleByID(ctx context.Context, id int64) (*Article, error)
 	// FindArticleByURL looks the URL up among every address of every
@@ -177,11 +192,29 @@ type Store interface {
 	// stopping at the first error fn returns.
 	ExportArticles(ctx context.Context, f ExportFilter, fn func(*Article) error) error
 
+	// FindAgreementEvents returns agreement events, the most recent first,
+	// each with every article that reports it. Agreements of different
+	// articles report one event when they have the same instrument, status
+	// and parties and their articles are dated within a week of each other.
+	FindAgreementEvents(ctx context.Context, f AgreementFilter) ([]AgreementEvent, error)
+
 	// FindFetchStates returns the known states of the given URLs.
 	FindFetchStates(ctx context.Context, urls []string) (map[string]*FetchState, error)
 	// SaveFetchState records the state of a URL that holds no article (a
 	// feed, a sitemap, a listing page, a page that failed).
 	SaveFetchState(ctx context.Context, st *FetchState) error
+
+	// StartRun records the start of a crawl of r.Source: it sets r.ID and
+	// r.Status (RunRunning), and r.Started to now when zero. A run of the
+	// same source still recorded as running is marked RunInterrupted first
+	// (its process died). The store may forget the oldest runs of a source.
+	StartRun(ctx context.Context, r *Run) error
+	// FinishRun records the end of the run r.ID with r's status (RunDone or
+	// RunCut, else EINVALID) and counts; a zero r.Finished is set to now.
+	// ENOTFOUND when no such run is recorded.
+	FinishRun(ctx context.Context, r *Run) error
+	// FindRuns returns recorded runs, the most recently started first.
+	FindRuns(ctx context.Context, f RunFilter) ([]Run, error)
 
 	Close() error
 }

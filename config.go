@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	// The embedded IANA database is the fallback on hosts without one
 	// (scratch containers, Windows), so timezone and CRON_TZ validation
 	// and the dates of sources work the same everywhere.
@@ -31,7 +32,9 @@ type Config struct {
 	Web     WebConfig     `toml:"web"`
 	Sources []Source      `toml:"source"`
 	Topics  []Topic       `toml:"topic"`
+	Parties []Party       `toml:"party"`
 	Alerts  []AlertRule   `toml:"alert"`
+	SMTP    SMTPConfig    `toml:"smtp"`
 }
 
 // StoreConfig says where articles are kept: an SQLite file (the default) or,
@@ -59,9 +62,10 @@ type CrawlerConfig struct {
 	Retries int `toml:"retries"`
 	// MaxRedirects bounds a redirect chain.
 	MaxRedirects int `toml:"max_redirects"`
-	// IgnoreRobots turns robots.txt off. Only for one's own sites and
-	// benchmarks; never set it for an outlet.
-	IgnoreRobots bool   `toml:"ignore_robots"`
+	// IgnoreRobots turns robots.txt off. It cannot be set from a file:
+	// newsmon never ignores the rules of a site it does not own; only a
+	// benchmark over its own generated site sets it in code.
+	IgnoreRobots bool   `toml:"-"`
 	Redis        string `toml:"redis"`
 }
 
@@ -73,15 +77,31 @@ type WebConfig struct {
 
 // AlertRule is one [[alert]] table.
 type AlertRule struct {
-	Name    string   `toml:"name"`
-	On      string   `toml:"on"` // agreement | search | source-health
-	Query   string   `toml:"query"`
-	Topic   string   `toml:"topic"`
-	Source  string   `toml:"source"`
-	Webhook string   `toml:"webhook"`
-	Format  string   `toml:"format"` // json | slack
-	Email   []string `toml:"email"`
-	Digest  Duration `toml:"digest"`
+	Name    string `toml:"name"`
+	On      string `toml:"on"` // agreement | search | source-health
+	Query   string `toml:"query"`
+	Topic   string `toml:"topic"`
+	Source  string `toml:"source"`
+	Party   string `toml:"party"` // agreement and search rules: only events or articles naming this party
+	Webhook string `toml:"webhook"`
+	Format  string `toml:"format"` // json | slack
+	// SecretEnv names the environment variable holding the secret that
+	// signs webhook bodies (HMAC-SHA256, header X-Newsmon-Signature).
+	SecretEnv string   `toml:"secret_env"`
+	Email     []string `toml:"email"`
+	// Digest, when set, gathers the rule's alerts into one message per
+	// period instead of one message per alert.
+	Digest Duration `toml:"digest"`
+}
+
+// SMTPConfig is the mail server that email alerts go through.
+type SMTPConfig struct {
+	Host        string `toml:"host"`
+	Port        int    `toml:"port"` // default 587
+	Username    string `toml:"username"`
+	PasswordEnv string `toml:"password_env"` // the environment variable holding the password
+	From        string `toml:"from"`
+	TLS         string `toml:"tls"` // starttls (default) | tls | none (loopback only)
 }
 
 // DefaultUserAgent identifies newsmon to the sites it crawls.
@@ -552,7 +572,28 @@ func (c *Config) Validate() error {
 				bad(key+".source", "%q: no such source", a.Source)
 			}
 		}
+		if len(a.Email) > 0 && (c.SMTP.Host == "" || c.SMTP.From == "") {
+			bad(key+".email", "needs [smtp] host and from")
+		}
+		if a.SecretEnv != "" && a.Webhook == "" {
+			bad(key+".secret_env", "signs webhook bodies, but the rule has no webhook")
+		}
 	}
+	if c.SMTP.Host != "" {
+		if c.SMTP.Port < 0 || c.SMTP.Port > 65535 {
+			bad("smtp.port", "%d: not a port", c.SMTP.Port)
+		}
+		switch c.SMTP.TLS {
+		case "", "starttls", "tls", "none":
+		default:
+			bad("smtp.tls", "%q: want starttls, tls or none", c.SMTP.TLS)
+		}
+		if !strings.Contains(c.SMTP.From, "@") {
+			bad("smtp.from", "%q: not an e-mail address", c.SMTP.From)
+		}
+	}
+
+	errs = append(errs, c.validateParties()...)
 
 	if len(errs) > 0 {
 		return &Error{Code: EINVALID, Message: strings.Join(errs, "\n")}
@@ -649,4 +690,92 @@ func (s *Size) UnmarshalTOML(v any) error {
 		return s.UnmarshalText([]byte(v))
 	}
 	return fmt.Errorf("%v: want a size such as 10MB or 512KB", v)
+}
+
+// validateParties checks the [[party]] gazetteer and returns its errors,
+// each naming the key: names unique, kinds known, a company's or
+// ministry's country the name of a country party, aliases and excluded
+// phrases with letters or digits in them and under two languages' codes,
+// and no alias shared by two parties.
+func (c *Config) validateParties() []string {
+	var errs []string
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, key+": "+fmt.Sprintf(format, args...))
+	}
+	index := map[string]int{}
+	for i, p := range c.Parties {
+		if j, dup := index[p.Name]; dup && p.Name != "" {
+			bad(fmt.Sprintf("party[%d].name", i), "%q already names party[%d]", p.Name, j)
+		} else {
+			index[p.Name] = i
+		}
+	}
+	aliasOf := map[string]int{}
+	for i, p := range c.Parties {
+		key := fmt.Sprintf("party[%d]", i)
+		if strings.TrimSpace(p.Name) == "" {
+			bad(key+".name", "empty")
+		}
+		switch p.Kind {
+		case PartyCountry, PartyOrganisation, PartyCompany, PartyMinistry:
+		default:
+			bad(key+".kind", "%q: want country, organisation, company or ministry", p.Kind)
+		}
+		if p.Country != "" {
+			if j, ok := index[p.Country]; !ok {
+				bad(key+".country", "%q: no such party", p.Country)
+			} else if c.Parties[j].Kind != PartyCountry {
+				bad(key+".country", "%q: party[%d] is a %s, not a country", p.Country, j, c.Parties[j].Kind)
+			} else if j == i {
+				bad(key+".country", "%q: a party cannot belong to itself", p.Country)
+			}
+		} else if p.Kind == PartyMinistry {
+			bad(key+".country", "empty: a ministry stands for its country")
+		}
+		if len(p.Aliases) == 0 && strings.TrimSpace(p.Name) != "" && !hasWordRune(p.Name) {
+			bad(key+".name", "%q: no letters or digits", p.Name)
+		}
+		for _, field := range []string{"aliases", "exclude"} {
+			m := p.Aliases
+			if field == "exclude" {
+				m = p.Exclude
+			}
+			for _, lang := range sortedKeys(m) {
+				if !languageRE.MatchString(lang) {
+					bad(fmt.Sprintf("%s.%s.%s", key, field, lang), "want a two-letter language code such as en or ru")
+				}
+				for j, phrase := range m[lang] {
+					pkey := fmt.Sprintf("%s.%s.%s[%d]", key, field, lang, j)
+					text := strings.TrimPrefix(phrase, "=")
+					switch {
+					case !hasWordRune(text):
+						bad(pkey, "%q: no letters or digits", phrase)
+					case len(strings.Fields(text)) > maxPartyPhraseWords:
+						bad(pkey, "%q: more than %d words", phrase, maxPartyPhraseWords)
+					case field == "aliases":
+						folded := strings.ToLower(strings.TrimSpace(text))
+						if k, ok := aliasOf[folded]; ok && k != i {
+							bad(pkey, "%q is an alias of party[%d] (%s) too", phrase, k, c.Parties[k].Name)
+						} else {
+							aliasOf[folded] = i
+						}
+					}
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// maxPartyPhraseWords bounds the words of an alias, as the tagger does.
+const maxPartyPhraseWords = 12
+
+// hasWordRune reports whether s holds a letter or a digit.
+func hasWordRune(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
 }

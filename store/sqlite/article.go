@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -44,7 +43,11 @@ type writeStatements struct {
 	insertTopic     *sql.Stmt
 	deleteAgreement *sql.Stmt
 	insertAgreement *sql.Stmt
+	findEvent       *sql.Stmt
+	eventIDs        *sql.Stmt
 	saveFetchState  *sql.Stmt
+	unindexArticle  *sql.Stmt
+	indexArticles   *sql.Stmt
 }
 
 func (s *writeStatements) prepare(db *sql.DB) error {
@@ -80,13 +83,21 @@ func (s *writeStatements) prepare(db *sql.DB) error {
 		{&s.insertTopic, `INSERT OR IGNORE INTO article_topics (article_id, topic) VALUES (?, ?)`},
 		{&s.deleteAgreement, `DELETE FROM agreements WHERE article_id = ?`},
 		{&s.insertAgreement, `INSERT INTO agreements (article_id, seq, event_id, instrument, status,
-			parties, value, place, date, sentence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			parties, value, place, date, sentence, party_key, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.findEvent, findEventsSQL},
+		{&s.eventIDs, `SELECT event_id FROM agreements WHERE article_id = ? ORDER BY seq`},
 		{&s.saveFetchState, `INSERT INTO fetch_state (url, etag, last_modified, lastmod, status,
 			content_hash, fetched_at, article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,
 			last_modified = excluded.last_modified, lastmod = excluded.lastmod,
 			status = excluded.status, content_hash = excluded.content_hash,
 			fetched_at = excluded.fetched_at, article_id = excluded.article_id`},
+		// The index is external content over articles: an entry is deleted
+		// with the values it was indexed with, and written from the row.
+		{&s.unindexArticle, `INSERT INTO articles_fts (articles_fts, rowid, title, text)
+			SELECT 'delete', id, title, text FROM articles WHERE id = ?`},
+		{&s.indexArticles, `INSERT INTO articles_fts (rowid, title, text)
+			SELECT id, title, text FROM articles WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`},
 	} {
 		st, err := db.Prepare(p.sql)
 		if err != nil {
@@ -101,8 +112,8 @@ func (s *writeStatements) close() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{s.findByCanonical, s.insertArticle, s.updateArticle,
 		s.touchArticle, s.saveRevision, s.pruneRevisions, s.recordURL, s.deleteMentions,
-		s.insertMention, s.deleteTopics, s.insertTopic, s.deleteAgreement, s.insertAgreement,
-		s.saveFetchState} {
+		s.insertMention, s.deleteTopics, s.insertTopic, s.deleteAgreement, s.insertAgreement, s.findEvent, s.eventIDs,
+		s.saveFetchState, s.unindexArticle, s.indexArticles} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -118,21 +129,6 @@ func contentHash(title, text string) string {
 	h.Write([]byte{0})
 	h.Write([]byte(text))
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// agreementEventID names the event an agreement reports. For now it is a hash
-// of the instrument, the sorted parties and the article, so the reports of one
-// article are stable across re-saves; clustering the same signing across
-// articles (issue 4) replaces this function and nothing else.
-func agreementEventID(articleID int64, ag newsmon.Agreement) string {
-	parties := make([]string, len(ag.Parties))
-	for i, p := range ag.Parties {
-		parties[i] = strings.ToLower(strings.TrimSpace(p))
-	}
-	sort.Strings(parties)
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x1f%s\x1f%d", strings.ToLower(ag.Instrument), strings.Join(parties, "\x1e"), articleID)
-	return hex.EncodeToString(h.Sum(nil))[:20]
 }
 
 func checkArticle(a *newsmon.Article) error {
@@ -153,9 +149,21 @@ func checkArticle(a *newsmon.Article) error {
 	return nil
 }
 
+// Bounds on one group commit. maxBatchRetries is how many times
+// SaveArticles reruns a batch without an article that failed in it before
+// it saves the rest one transaction each; a batch longer than
+// maxBatchArticles or maxBatchBytes of text is written as several, so that
+// no caller can make one transaction (and the WAL) grow without bound.
+const (
+	maxBatchRetries  = 3
+	maxBatchArticles = 256
+	maxBatchBytes    = 64 << 20
+)
+
 // SaveArticle writes a with its URLs, mentions, topics, agreements, full-text
 // entry and the fetch state st (when not nil) in one transaction, keyed by
-// a.CanonicalURL (a.URL when that is empty).
+// a.CanonicalURL (a.URL when that is empty). It is SaveArticles with a batch
+// of one.
 //
 // The content hash (a.ContentHash, or sha256 of title and text when empty)
 // decides what happens to a known article: the same hash changes only its
@@ -163,101 +171,315 @@ func checkArticle(a *newsmon.Article) error {
 // article_revisions (the latest 20 are kept), updates the article in place,
 // sets Modified (to a.Modified, or the fetch time when the page gave none)
 // and replaces the mentions, topics and agreements. SaveArticle sets a.ID, a.ContentHash,
-// a.FirstSeen, a.FetchedAt, and the EventID of agreements that had none.
+// a.FirstSeen, a.FetchedAt, and the EventID of agreements that had none;
+// it fills in st's ArticleID, ContentHash and FetchedAt when they are zero.
+// It changes neither a nor st when it fails.
 // An article without any URL or over the size limits is EINVALID.
 func (db *DB) SaveArticle(ctx context.Context, a *newsmon.Article, st *newsmon.FetchState) (newsmon.SaveResult, error) {
-	var res newsmon.SaveResult
-	if err := checkArticle(a); err != nil {
-		return res, err
+	res := db.SaveArticles(ctx, []newsmon.ArticleWrite{{Article: a, State: st}})[0]
+	err := res.Err
+	res.Err = nil
+	return res, err
+}
+
+// SaveArticles saves each article of ws as SaveArticle would, in order, in
+// one transaction (a group commit): the full-text index then writes one
+// segment for the whole batch instead of one per article. The results are
+// in the order of ws; an article that cannot be saved has its error in Err
+// and leaves the others saved. The same canonical URL twice in ws behaves
+// as two SaveArticle calls one after the other.
+//
+// When an article fails inside the batch, the transaction is rolled back and
+// the batch is run again without it (so it costs the others one rerun);
+// after maxBatchRetries such failures, or when the commit itself fails, the
+// remaining articles are saved one transaction each. A batch over
+// maxBatchArticles articles or maxBatchBytes of text is split.
+func (db *DB) SaveArticles(ctx context.Context, ws []newsmon.ArticleWrite) []newsmon.SaveResult {
+	results := make([]newsmon.SaveResult, len(ws))
+	var (
+		pending []int
+		size    int
+	)
+	for i, w := range ws {
+		if err := checkArticle(w.Article); err != nil {
+			results[i].Err = err
+			continue
+		}
+		if len(pending) == maxBatchArticles || len(pending) > 0 && size+len(w.Article.Text) > maxBatchBytes {
+			db.saveGroup(ctx, ws, pending, results)
+			pending, size = nil, 0
+		}
+		pending = append(pending, i)
+		size += len(w.Article.Text)
 	}
-	key := a.CanonicalURL
-	if key == "" {
-		key = a.URL
+	db.saveGroup(ctx, ws, pending, results)
+	return results
+}
+
+// saveGroup saves the articles ws[i] for i in pending, valid and within the
+// bounds of one batch, and sets their results.
+func (db *DB) saveGroup(ctx context.Context, ws []newsmon.ArticleWrite, pending []int, results []newsmon.SaveResult) {
+	for retries := 0; len(pending) > 0; retries++ {
+		if retries >= maxBatchRetries && len(pending) > 1 {
+			for _, i := range pending {
+				if _, err := db.saveBatch(ctx, ws, []int{i}, results); err != nil {
+					results[i].Err = err
+				}
+			}
+			return
+		}
+		failed, err := db.saveBatch(ctx, ws, pending, results)
+		switch {
+		case err == nil:
+			return
+		case failed >= 0:
+			results[failed].Err = err
+			pending = slices.DeleteFunc(pending, func(i int) bool { return i == failed })
+		case len(pending) == 1 || ctx.Err() != nil:
+			for _, i := range pending {
+				results[i].Err = err
+			}
+			return
+		default:
+			// Nothing to blame on one article (the commit failed): try
+			// each on its own.
+			retries = maxBatchRetries - 1
+		}
 	}
+}
+
+// saveBatch saves the articles ws[i] for i in idx in one transaction and,
+// once it committed, sets their results and updates the callers' articles
+// and states. On failure it returns the index in ws of the article that
+// failed, or -1 when the failure was not one article's.
+func (db *DB) saveBatch(ctx context.Context, ws []newsmon.ArticleWrite, idx []int, results []newsmon.SaveResult) (failed int, err error) {
+	now := db.now().UTC().Truncate(time.Microsecond)
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return -1, fmt.Errorf("save articles: %w", err)
+	}
+	defer tx.Rollback()
+
+	w := &articleWriter{db: db, ctx: ctx, tx: tx, now: now, nowUS: toMicros(now),
+		stmts: make(map[*sql.Stmt]*sql.Stmt), unindexed: make(map[int64]bool, len(idx)),
+		rules: db.alertRules.get()}
+	saved := make([]savedArticle, len(idx))
+	searching := w.hasSearchRules()
+	var created []searchCandidate
+	for j, i := range idx {
+		if err := ctx.Err(); err != nil {
+			return -1, fmt.Errorf("save articles: %w", err)
+		}
+		if err := w.save(ws[i].Article, ws[i].State, &saved[j]); err != nil {
+			return i, err
+		}
+		if searching && saved[j].res.Created {
+			a := ws[i].Article
+			created = append(created, searchCandidate{idx: i, id: saved[j].res.ID, key: cmp.Or(a.CanonicalURL, a.URL), a: a})
+		}
+	}
+	if err := w.index(); err != nil {
+		return -1, fmt.Errorf("save articles: full-text index: %w", err)
+	}
+	// Search rules run on the full-text entries just written, in the same
+	// transaction: the alert commits with the article or not at all.
+	if failed, err := w.raiseSearchAlerts(created); err != nil {
+		return failed, err
+	}
+	if err := tx.Commit(); err != nil {
+		return -1, fmt.Errorf("save articles: commit: %w", err)
+	}
+	for j, i := range idx {
+		saved[j].apply(ws[i], now)
+		results[i] = saved[j].res
+	}
+	return -1, nil
+}
+
+// savedArticle is what saving one article did, kept until the commit and
+// then applied to the caller's article and state.
+type savedArticle struct {
+	res       newsmon.SaveResult
+	hash      string
+	firstSeen int64
+	modified  *time.Time // set when the content changed
+	eventIDs  []string
+	state     newsmon.FetchState // the state as written
+}
+
+func (s *savedArticle) apply(w newsmon.ArticleWrite, now time.Time) {
+	a := w.Article
+	a.ID = s.res.ID
+	if s.modified != nil {
+		a.Modified = s.modified
+	}
+	for i, eventID := range s.eventIDs {
+		a.Agreements[i].EventID = eventID
+	}
+	a.ContentHash = s.hash
+	a.FirstSeen = fromMicros(s.firstSeen)
+	a.FetchedAt = now
+	if w.State != nil {
+		*w.State = s.state
+	}
+}
+
+// articleWriter writes articles inside one transaction. The full-text
+// entries of new and changed articles are written together by index, just
+// before the commit: FTS5 flushes its pending terms to a new segment at
+// every savepoint, and SQLite opens one for each statement that fires a
+// trigger, so indexing article by article (as triggers did) wrote one
+// segment per article and made FTS5 merge them all again later.
+type articleWriter struct {
+	db         *DB
+	ctx        context.Context
+	tx         *sql.Tx
+	now        time.Time
+	nowUS      int64
+	stmts      map[*sql.Stmt]*sql.Stmt // the writer's statements bound to tx
+	unindexed  map[int64]bool          // articles whose full-text entry index writes
+	toIndexIDs []int64
+	rules      []*alertRule // the alert rules in force when the transaction began
+}
+
+// stmt returns s bound to the transaction, binding it once.
+func (w *articleWriter) stmt(s *sql.Stmt) *sql.Stmt {
+	if ts, ok := w.stmts[s]; ok {
+		return ts
+	}
+	ts := w.tx.StmtContext(w.ctx, s)
+	w.stmts[s] = ts
+	return ts
+}
+
+// reindex marks article id for indexing, first deleting its current
+// full-text entry when it has one (it was saved before this batch).
+func (w *articleWriter) reindex(id int64, indexed bool) error {
+	if w.unindexed[id] {
+		return nil
+	}
+	if indexed {
+		if _, err := w.stmt(w.db.stmts.unindexArticle).ExecContext(w.ctx, id); err != nil {
+			return fmt.Errorf("unindex: %w", err)
+		}
+	}
+	w.unindexed[id] = true
+	w.toIndexIDs = append(w.toIndexIDs, id)
+	return nil
+}
+
+// index writes the full-text entries of the articles saved in this
+// transaction, in rowid order, so that FTS5 keeps them in one segment.
+func (w *articleWriter) index() error {
+	if len(w.toIndexIDs) == 0 {
+		return nil
+	}
+	slices.Sort(w.toIndexIDs)
+	for chunk := range slices.Chunk(w.toIndexIDs, maxIDsPerStatement) {
+		ids, err := json.Marshal(chunk)
+		if err != nil {
+			return err
+		}
+		if _, err := w.stmt(w.db.stmts.indexArticles).ExecContext(w.ctx, string(ids)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// save writes one article and its fetch state and records in out what to
+// tell the caller after the commit.
+func (w *articleWriter) save(a *newsmon.Article, st *newsmon.FetchState, out *savedArticle) error {
+	ctx, db, nowUS := w.ctx, w.db, w.nowUS
+	key := cmp.Or(a.CanonicalURL, a.URL)
 	hash := a.ContentHash
 	if hash == "" {
 		hash = contentHash(a.Title, a.Text)
 	}
-	now := db.now().UTC().Truncate(time.Microsecond)
-	nowUS := toMicros(now)
-
-	tx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return res, fmt.Errorf("save article %s: %w", key, err)
-	}
-	defer tx.Rollback()
-	stmt := func(s *sql.Stmt) *sql.Stmt { return tx.StmtContext(ctx, s) }
+	out.hash = hash
+	res := &out.res
 
 	var (
-		id        int64
-		oldHash   string
-		firstSeen int64
-		// Set on the caller's article after the commit.
-		modified *time.Time
-		eventIDs []string
+		id      int64
+		oldHash string
 	)
-	err = stmt(db.stmts.findByCanonical).QueryRowContext(ctx, key).Scan(&id, &oldHash, &firstSeen)
+	err := w.stmt(db.stmts.findByCanonical).QueryRowContext(ctx, key).Scan(&id, &oldHash, &out.firstSeen)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		firstSeen = nowUS
-		r, err := stmt(db.stmts.insertArticle).ExecContext(ctx, a.Source, key, a.URL, a.Title,
+		out.firstSeen = nowUS
+		r, err := w.stmt(db.stmts.insertArticle).ExecContext(ctx, a.Source, key, a.URL, a.Title,
 			a.Author, a.Language, a.SiteName, a.Image, a.Description, nullMicros(a.Published),
 			nullMicros(a.Modified), a.PublishedSource, a.Text, a.IsArticle, a.NotArticleReason,
 			hash, nowUS, nowUS)
 		if err != nil {
-			return res, fmt.Errorf("save article %s: insert: %w", key, err)
+			return fmt.Errorf("save article %s: insert: %w", key, err)
 		}
 		if id, err = r.LastInsertId(); err != nil {
-			return res, fmt.Errorf("save article %s: insert: %w", key, err)
+			return fmt.Errorf("save article %s: insert: %w", key, err)
 		}
-		if eventIDs, err = db.writeParts(ctx, tx, id, a); err != nil {
-			return res, fmt.Errorf("save article %s: %w", key, err)
+		if err := w.reindex(id, false); err != nil {
+			return fmt.Errorf("save article %s: %w", key, err)
+		}
+		if out.eventIDs, err = w.writeParts(id, a); err != nil {
+			return fmt.Errorf("save article %s: %w", key, err)
+		}
+		if err := w.raiseAgreementAlerts(id, key, a, out.eventIDs); err != nil {
+			return fmt.Errorf("save article %s: %w", key, err)
 		}
 		res.Created = true
 	case err != nil:
-		return res, fmt.Errorf("save article %s: find: %w", key, err)
+		return fmt.Errorf("save article %s: find: %w", key, err)
 	case oldHash == hash:
-		if _, err := stmt(db.stmts.touchArticle).ExecContext(ctx, nowUS, id); err != nil {
-			return res, fmt.Errorf("save article %s: %w", key, err)
+		if _, err := w.stmt(db.stmts.touchArticle).ExecContext(ctx, nowUS, id); err != nil {
+			return fmt.Errorf("save article %s: %w", key, err)
 		}
-		for _, ag := range a.Agreements {
-			eventIDs = append(eventIDs, cmp.Or(ag.EventID, agreementEventID(id, ag)))
+		if out.eventIDs, err = w.storedEventIDs(id); err != nil {
+			return fmt.Errorf("save article %s: %w", key, err)
 		}
 	default:
-		if _, err := stmt(db.stmts.saveRevision).ExecContext(ctx, id, nowUS); err != nil {
-			return res, fmt.Errorf("save article %s: revision: %w", key, err)
+		if _, err := w.stmt(db.stmts.saveRevision).ExecContext(ctx, id, nowUS); err != nil {
+			return fmt.Errorf("save article %s: revision: %w", key, err)
 		}
-		if _, err := stmt(db.stmts.pruneRevisions).ExecContext(ctx, id, keptRevisions); err != nil {
-			return res, fmt.Errorf("save article %s: revisions: %w", key, err)
+		if _, err := w.stmt(db.stmts.pruneRevisions).ExecContext(ctx, id, keptRevisions); err != nil {
+			return fmt.Errorf("save article %s: revisions: %w", key, err)
 		}
-		modified = a.Modified
+		// The old entry is deleted with the old title and text, so before
+		// the update.
+		if err := w.reindex(id, true); err != nil {
+			return fmt.Errorf("save article %s: %w", key, err)
+		}
+		modified := a.Modified
 		if modified == nil {
-			modified = &now
+			modified = &w.now
 		}
-		if _, err := stmt(db.stmts.updateArticle).ExecContext(ctx, a.Source, a.URL, a.Title,
+		out.modified = modified
+		if _, err := w.stmt(db.stmts.updateArticle).ExecContext(ctx, a.Source, a.URL, a.Title,
 			a.Author, a.Language, a.SiteName, a.Image, a.Description, nullMicros(a.Published),
 			toMicros(*modified), a.PublishedSource, a.Text, a.IsArticle, a.NotArticleReason,
 			hash, nowUS, id); err != nil {
-			return res, fmt.Errorf("save article %s: update: %w", key, err)
+			return fmt.Errorf("save article %s: update: %w", key, err)
 		}
 		for _, s := range []*sql.Stmt{db.stmts.deleteMentions, db.stmts.deleteTopics, db.stmts.deleteAgreement} {
-			if _, err := stmt(s).ExecContext(ctx, id); err != nil {
-				return res, fmt.Errorf("save article %s: %w", key, err)
+			if _, err := w.stmt(s).ExecContext(ctx, id); err != nil {
+				return fmt.Errorf("save article %s: %w", key, err)
 			}
 		}
-		if eventIDs, err = db.writeParts(ctx, tx, id, a); err != nil {
-			return res, fmt.Errorf("save article %s: %w", key, err)
+		if out.eventIDs, err = w.writeParts(id, a); err != nil {
+			return fmt.Errorf("save article %s: %w", key, err)
+		}
+		if err := w.raiseAgreementAlerts(id, key, a, out.eventIDs); err != nil {
+			return fmt.Errorf("save article %s: %w", key, err)
 		}
 		res.Updated = true
 	}
 
-	if _, err := stmt(db.stmts.recordURL).ExecContext(ctx, key, id, nowUS); err != nil {
-		return res, fmt.Errorf("save article %s: url: %w", key, err)
+	if _, err := w.stmt(db.stmts.recordURL).ExecContext(ctx, key, id, nowUS); err != nil {
+		return fmt.Errorf("save article %s: url: %w", key, err)
 	}
 	if a.URL != "" && a.URL != key {
-		r, err := stmt(db.stmts.recordURL).ExecContext(ctx, a.URL, id, nowUS)
+		r, err := w.stmt(db.stmts.recordURL).ExecContext(ctx, a.URL, id, nowUS)
 		if err != nil {
-			return res, fmt.Errorf("save article %s: url %s: %w", key, a.URL, err)
+			return fmt.Errorf("save article %s: url %s: %w", key, a.URL, err)
 		}
 		if n, _ := r.RowsAffected(); n > 0 && !res.Created {
 			res.Alias = true
@@ -265,57 +487,53 @@ func (db *DB) SaveArticle(ctx context.Context, a *newsmon.Article, st *newsmon.F
 	}
 
 	if st != nil {
-		if st.ArticleID == 0 {
-			st.ArticleID = id
+		out.state = *st
+		if out.state.ArticleID == 0 {
+			out.state.ArticleID = id
 		}
-		if st.ContentHash == "" {
-			st.ContentHash = hash
+		if out.state.ContentHash == "" {
+			out.state.ContentHash = hash
 		}
-		if err := db.saveFetchState(ctx, tx, st, now); err != nil {
-			return res, fmt.Errorf("save article %s: %w", key, err)
+		if err := db.saveFetchState(ctx, w.stmt(db.stmts.saveFetchState), &out.state, w.now); err != nil {
+			return fmt.Errorf("save article %s: %w", key, err)
 		}
 	}
-
-	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("save article %s: commit: %w", key, err)
-	}
-	a.ID = id
-	if modified != nil {
-		a.Modified = modified
-	}
-	for i, eventID := range eventIDs {
-		a.Agreements[i].EventID = eventID
-	}
-	a.ContentHash = hash
-	a.FirstSeen = fromMicros(firstSeen)
-	a.FetchedAt = now
 	res.ID = id
-	return res, nil
+	return nil
 }
 
 // writeParts inserts the mentions, topics and agreements of article id, and
 // returns the event IDs of the agreements. The topics are a.Topics together
 // with the topics of its mentions.
-func (db *DB) writeParts(ctx context.Context, tx *sql.Tx, id int64, a *newsmon.Article) ([]string, error) {
-	insertMention := tx.StmtContext(ctx, db.stmts.insertMention)
+func (w *articleWriter) writeParts(id int64, a *newsmon.Article) ([]string, error) {
+	ctx := w.ctx
+	insertMention := w.stmt(w.db.stmts.insertMention)
 	for i, m := range a.Mentions {
 		if _, err := insertMention.ExecContext(ctx, id, i, m.Topic, m.Term, m.Matched, m.Sentence,
 			m.Start, m.End); err != nil {
 			return nil, fmt.Errorf("mention %d: %w", i, err)
 		}
 	}
-	insertTopic := tx.StmtContext(ctx, db.stmts.insertTopic)
+	insertTopic := w.stmt(w.db.stmts.insertTopic)
 	for _, t := range articleTopics(a) {
 		if _, err := insertTopic.ExecContext(ctx, id, t); err != nil {
 			return nil, fmt.Errorf("topic %s: %w", t, err)
 		}
 	}
-	insertAgreement := tx.StmtContext(ctx, db.stmts.insertAgreement)
+	insertAgreement := w.stmt(w.db.stmts.insertAgreement)
 	eventIDs := make([]string, len(a.Agreements))
+	day := toMicros(w.now)
+	if a.Published != nil {
+		day = toMicros(*a.Published)
+	}
 	for i, ag := range a.Agreements {
+		pkey := partyKey(ag.Parties)
 		eventIDs[i] = ag.EventID
 		if eventIDs[i] == "" {
-			eventIDs[i] = agreementEventID(id, ag)
+			var err error
+			if eventIDs[i], err = w.clusterEvent(id, ag, pkey, day); err != nil {
+				return nil, fmt.Errorf("agreement %d: %w", i, err)
+			}
 		}
 		parties := ag.Parties
 		if parties == nil {
@@ -326,7 +544,7 @@ func (db *DB) writeParts(ctx context.Context, tx *sql.Tx, id int64, a *newsmon.A
 			return nil, fmt.Errorf("agreement %d: %w", i, err)
 		}
 		if _, err := insertAgreement.ExecContext(ctx, id, i, eventIDs[i], ag.Instrument, ag.Status,
-			string(pj), ag.Value, ag.Place, ag.Date, ag.Sentence); err != nil {
+			string(pj), ag.Value, ag.Place, ag.Date, ag.Sentence, pkey, day); err != nil {
 			return nil, fmt.Errorf("agreement %d: %w", i, err)
 		}
 	}

@@ -62,7 +62,7 @@ func (db *DB) SaveFetchState(ctx context.Context, st *newsmon.FetchState) error 
 		return fmt.Errorf("save fetch state %s: %w", st.URL, err)
 	}
 	defer tx.Rollback()
-	if err := db.saveFetchState(ctx, tx, st, db.now()); err != nil {
+	if err := db.saveFetchState(ctx, tx.StmtContext(ctx, db.stmts.saveFetchState), st, db.now()); err != nil {
 		return fmt.Errorf("save fetch state %s: %w", st.URL, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -71,7 +71,9 @@ func (db *DB) SaveFetchState(ctx context.Context, st *newsmon.FetchState) error 
 	return nil
 }
 
-func (db *DB) saveFetchState(ctx context.Context, tx *sql.Tx, st *newsmon.FetchState, now time.Time) error {
+// saveFetchState writes st with save, the saveFetchState statement bound to
+// the caller's transaction; a zero st.FetchedAt is set to now.
+func (db *DB) saveFetchState(ctx context.Context, save *sql.Stmt, st *newsmon.FetchState, now time.Time) error {
 	if st.URL == "" {
 		return newsmon.Errorf(newsmon.EINVALID, "fetch state without a URL")
 	}
@@ -79,7 +81,7 @@ func (db *DB) saveFetchState(ctx context.Context, tx *sql.Tx, st *newsmon.FetchS
 		st.FetchedAt = now.UTC().Truncate(time.Microsecond)
 	}
 	articleID := sql.NullInt64{Int64: st.ArticleID, Valid: st.ArticleID != 0}
-	if _, err := tx.StmtContext(ctx, db.stmts.saveFetchState).ExecContext(ctx, st.URL, st.ETag,
+	if _, err := save.ExecContext(ctx, st.URL, st.ETag,
 		st.LastModified, nullMicros(st.Lastmod), st.Status, st.ContentHash,
 		toMicros(st.FetchedAt), articleID); err != nil {
 		return fmt.Errorf("fetch state: %w", err)

@@ -4,10 +4,14 @@
 // It uses modernc.org/sqlite (SQLite compiled to pure Go, FTS5 included, no
 // cgo) through database/sql. Two pools share the file: a writer with a single
 // connection, so writes queue in Go instead of failing with SQLITE_BUSY, and
-// a pool of read-only connections that WAL lets run beside the writer. An
-// article is written in one transaction with prepared statements; triggers
-// keep the FTS5 index (external content over the articles table) in step in
-// the same transaction.
+// a pool of read-only connections that WAL lets run beside the writer.
+// Articles are written in batches, one transaction per batch (a group
+// commit), with prepared statements; the FTS5 index (external content over
+// the articles table) is written by the same transaction, for the whole
+// batch at once just before the commit, rather than by triggers row by row:
+// FTS5 writes a new index segment at every savepoint and SQLite opens one
+// for each statement that fires a trigger, so per-row indexing cost a
+// segment, and later merges, per article.
 //
 // The index uses the unicode61 tokenizer with remove_diacritics 2 and no
 // stemmer: it folds case and diacritics in Latin, Cyrillic and Turkic
@@ -15,11 +19,20 @@
 // every Latin-script word (Turkish, Azerbaijani, Kazakh in Latin) and does
 // nothing for Russian. Users widen a word with a prefix (коридор*).
 //
+// The store is also the alert outbox (alert.go): agreement and search
+// alerts are written by the transaction that saves the article raising
+// them, search rules matched with FTS5 against the entries that transaction
+// just wrote, and delivery workers claim due deliveries with a lease taken
+// by one UPDATE ... RETURNING, so that two never send the same one at once.
+//
 // Hand-written here, because no library does it for SQLite the way we need:
 // the migrations (embedded .sql files run in order, each in its own
-// transaction, recorded by name), the translation of the user query language
-// into a safe FTS5 expression (query.go), and the HTML snippets built from
-// FTS5's snippet() with sentinel characters and escaped in Go (search.go).
+// transaction, recorded by name), the group commit with its fallback when
+// one article of a batch fails (article.go), the translation of the user
+// query language into a safe FTS5 expression (query.go), the HTML
+// snippets built from FTS5's snippet() with sentinel characters and escaped
+// in Go (search.go), and the outbox, whose exactly-once rests on sharing
+// the articles' transactions.
 package sqlite
 
 import (
@@ -58,6 +71,9 @@ type DB struct {
 	reader *sql.DB // read-only connections for searches and lookups
 
 	stmts writeStatements
+
+	// alertRules are the rules saves raise alerts for (alert.go).
+	alertRules alertRules
 
 	closeOnce sync.Once
 	closeErr  error

@@ -57,10 +57,30 @@ func Run(t *testing.T, open func(t *testing.T) newsmon.Store) {
 		{"Export", testExport},
 		{"FetchState", testFetchState},
 		{"ConcurrentSave", testConcurrentSave},
+		{"SaveArticlesOneBad", testSaveArticlesOneBad},
+		{"SaveArticlesDuplicates", testSaveArticlesDuplicates},
+		{"AgreementEvents", testAgreementEvents},
+		{"RunRecord", testRunRecord},
+		{"RunFinishInvalid", testRunFinishInvalid},
+		{"RunInterrupted", testRunInterrupted},
+		{"RunOrderAndFilter", testRunOrderAndFilter},
 	}
+	tests = append(tests, alertTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.run(t, fresh(t))
+		})
+	}
+	// Tests that compare two stores.
+	pairTests := []struct {
+		name string
+		run  func(t *testing.T, a, b newsmon.Store)
+	}{
+		{"SaveArticlesLikeSaveArticle", testSaveArticlesLikeSaveArticle},
+	}
+	for _, tt := range pairTests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.run(t, fresh(t), fresh(t))
 		})
 	}
 }
