@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	newsmon "github.com/newsmon/newsmon"
+)
+
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("export", "export [--format jsonl|csv] [--since DATE]", stderr)
+	var cf commonFlags
+	cf.register(fs)
+	format := fs.String("format", "jsonl", "output `format`: jsonl or csv")
+	since := fs.String("since", "", "only articles first seen or published on or after `DATE`")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		fs.Usage()
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
+	}
+	if err := checkFormat(*format, "jsonl", "csv"); err != nil {
+		return err
+	}
+	var f newsmon.ExportFilter
+	if f.Since, err = parseDateFlag("--since", *since, false); err != nil {
+		return err
+	}
+	_, st, err := cf.openExisting(fs)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if *format == "csv" {
+		cw := csv.NewWriter(stdout)
+		cw.Write([]string{"id", "source", "url", "canonical_url", "title", "author", "language", "published", "published_source", "topics", "first_seen", "text"})
+		err = st.ExportArticles(ctx, f, func(a *newsmon.Article) error {
+			published := ""
+			if a.Published != nil {
+				published = a.Published.UTC().Format("2006-01-02T15:04:05Z")
+			}
+			return cw.Write([]string{fmt.Sprint(a.ID), a.Source, a.URL, a.CanonicalURL, a.Title, a.Author, a.Language, published, a.PublishedSource, strings.Join(a.Topics, " "), a.FirstSeen.UTC().Format("2006-01-02T15:04:05Z"), a.Text})
+		})
+		cw.Flush()
+		if err != nil {
+			return err
+		}
+		return cw.Error()
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	return st.ExportArticles(ctx, f, func(a *newsmon.Article) error { return enc.Encode(a) })
+}
