@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"regexp"
@@ -371,6 +372,7 @@ func (t *Tagger) agreementEvents(s *tagScratch, text string, a *newsmon.Article)
 	examined := 0
 	var done textSpan
 	lang := ""
+	memoAt := 0 // the first of s.sentAt that may be at or after h.start
 	for i, h := range hits {
 		if h.kind != outInstrument && !(h.kind == outCue && h.group == cueAgreed) {
 			continue
@@ -381,9 +383,18 @@ func (t *Tagger) agreementEvents(s *tagScratch, text string, a *newsmon.Article)
 		if examined++; examined > maxEventSentences {
 			break
 		}
-		sent := sentenceAt(text, h.start)
+		for memoAt < len(s.sentAt) && s.sentAt[memoAt].pos < h.start {
+			memoAt++
+		}
+		var sent textSpan
+		if memoAt < len(s.sentAt) && s.sentAt[memoAt].pos == h.start {
+			sent = s.sentAt[memoAt].span
+		} else {
+			sent = sentenceAt(text, h.start)
+		}
 		done = sent
-		years := yearsIn(text[sent.start:sent.end], 16)
+		years := yearsIn(text[sent.start:sent.end], 16, s.years[:0])
+		s.years = years
 		if refYear < 0 && len(years) > 0 {
 			refYear = referenceYear(a)
 		}
@@ -453,6 +464,7 @@ func (t *Tagger) lexiconHits(s *tagScratch, dst []lexHit) []lexHit {
 		lastEnd[k] = -1
 	}
 	raw := s.raw
+	hs, he := 0, 0 // origAtFrom hints for starts and ends
 	for i := 0; i < len(raw); {
 		j := i
 		for j < len(raw) && raw[j].fs == raw[i].fs {
@@ -464,38 +476,42 @@ func (t *Tagger) lexiconHits(s *tagScratch, dst []lexHit) []lexHit {
 			}
 			j++
 		}
-		// Longest first among the matches starting here.
-		group := raw[i:j]
-		var best [8]rawMatch
-		var have [8]bool
-		for _, m := range group {
+		// Longest first among the matches starting here, per kind:
+		// instruments, cues, parties (slots 0, 1, 2).
+		var best [3]rawMatch
+		var have [3]bool
+		for _, m := range raw[i:j] {
 			kind := kinds[m.out]
+			var slot int
 			switch kind {
 			case outInstrument:
 				if instBlockEnd >= m.fe {
 					continue
 				}
+				slot = 0
+			case outCue:
+				slot = 1
 			case outParty:
 				if partyBlockEnd >= m.fe {
 					continue
 				}
-			case outCue:
+				slot = 2
 			default:
 				continue
 			}
-			if b := best[kind]; !have[kind] || m.fe > b.fe || (m.fe == b.fe && outs[m.out].weight > outs[b.out].weight) {
-				best[kind], have[kind] = m, true
+			if b := best[slot]; !have[slot] || m.fe > b.fe || (m.fe == b.fe && outs[m.out].weight > outs[b.out].weight) {
+				best[slot], have[slot] = m, true
 			}
 		}
-		for _, kind := range []uint8{outInstrument, outCue, outParty} {
-			m := best[kind]
-			if !have[kind] || m.fs < lastEnd[kind] {
+		for slot, kind := range [3]uint8{outInstrument, outCue, outParty} {
+			m := best[slot]
+			if !have[slot] || m.fs < lastEnd[kind] {
 				continue
 			}
 			lastEnd[kind] = m.fe
 			o := &outs[m.out]
 			dst = append(dst, lexHit{kind: kind, group: o.group,
-				start: s.text.origAt(m.fs), end: s.text.origAt(m.fe)})
+				start: s.text.origAtFrom(m.fs, &hs), end: s.text.origAtFrom(m.fe, &he)})
 		}
 		i = j
 	}
@@ -645,10 +661,9 @@ func backReference(events []newsmon.Agreement, ev newsmon.Agreement) bool {
 	return false
 }
 
-// yearsIn returns up to limit four-digit years (1950-2099) standing alone
-// in s.
-func yearsIn(s string, limit int) []int {
-	var ys []int
+// yearsIn appends to ys, and returns, up to limit four-digit years
+// (1950-2099) standing alone in s; ys is empty or a buffer to reuse.
+func yearsIn(s string, limit int, ys []int) []int {
 	for i := 0; i+4 <= len(s) && len(ys) < limit; i++ {
 		// Eight bytes without a digit at a time.
 		for i+8 <= len(s) && digitBytes(load64(s, i)) == 0 {
@@ -729,6 +744,32 @@ var moneyWords = []string{"$", "€", "£", "₽", "₸", "¥", "₼", "dollar",
 // expression: a digit and a currency sign or word.
 func mayHoldMoney(s string) bool {
 	if !strings.ContainsAny(s, "0123456789") {
+		return false
+	}
+	// An ASCII sentence, the common case, is lowered into a buffer on
+	// the stack: strings.ToLower would allocate, and lowers only A-Z.
+	var lb [512]byte
+	if ascii := len(s) <= len(lb) && func() bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= utf8.RuneSelf {
+				return false
+			}
+		}
+		return true
+	}(); ascii {
+		low := lb[:len(s)]
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			low[i] = c
+		}
+		for _, w := range moneyWords {
+			if bytes.Contains(low, []byte(w)) {
+				return true
+			}
+		}
 		return false
 	}
 	low := strings.ToLower(s)
@@ -1094,7 +1135,7 @@ func yearWord(w string) int {
 	if len(w) != 4 {
 		return 0
 	}
-	ys := yearsIn(w, 1)
+	ys := yearsIn(w, 1, nil)
 	if len(ys) == 0 {
 		return 0
 	}

@@ -196,6 +196,10 @@ func TestMoneyValue(t *testing.T) {
 		{"plain currency", "500 euros each", "500 euros"},
 		{"year is no money", "signed in 2024 in Baku", ""},
 		{"tonnes are no money", "1.5 million tons of oil", ""},
+		{"currency in capitals", "a loan of 40 MILLION DOLLARS", "40 MILLION DOLLARS"},
+		{"currency code", "Worth 7 billion USD in total", "7 billion USD"},
+		{"long ascii sentence", strings.Repeat("word ", 120) + "for $3 billion", "$3 billion"},
+		{"long sentence without currency", strings.Repeat("Word ", 120) + "in 2023", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -50,6 +50,41 @@ func (f *foldedText) origAt(fp int32) int {
 	return int(x.o + fp - x.f)
 }
 
+// origAtFrom is origAt for a caller whose offsets mostly grow: *hint is
+// the index of the anchor after the last offset's, and a search forward
+// from it costs the logarithm of the distance, not of the text. The
+// result is origAt's.
+func (f *foldedText) origAtFrom(fp int32, hint *int) int {
+	a := f.anchors
+	lo, hi := *hint, len(a)
+	switch {
+	case lo < 1 || lo > len(a):
+		lo = 1 // anchors[0] is at folded byte 0
+	case a[lo-1].f > fp:
+		lo, hi = 1, lo-1
+	default:
+		// Galloping forward: steps of 1, 2, 4… until an anchor past fp,
+		// then halves between the last two probes.
+		hi = lo
+		for step := 1; hi < len(a) && a[hi].f <= fp; step <<= 1 {
+			lo = hi + 1
+			hi += step
+		}
+		hi = min(hi, len(a))
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if a[m].f <= fp {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	*hint = lo
+	x := a[lo-1]
+	return int(x.o + fp - x.f)
+}
+
 // Markers in foldTable besides folded runes.
 const (
 	foldSep  = 0  // a word separator
@@ -158,7 +193,9 @@ func load64(s string, i int) uint64 {
 // lanes at or above 0x80, which end the word anyway. words reports that
 // the eight bytes are ASCII words parted by single spaces, beginning and
 // ending inside a word: they then fold, spaces and all, to the lower-case
-// x, at the same distance from the source.
+// x, at the same distance from the source. fold has this body written
+// out, as the call is not inlined; TestWordPrefixes checks this function
+// and TestFoldMatchesReference the copy.
 func asciiWordPrefix(x uint64) (k int, low uint64, words bool) {
 	const l, h = 0x0101010101010101, 0x8080808080808080
 	upper := (x + (0x80-'A')*l) &^ (x + (0x80-'Z'-1)*l)
@@ -226,13 +263,19 @@ func (f *foldedText) fold(s string) {
 					// is folded eight bytes at a time.
 					ended := false
 					for i+8 <= len(s) && n+8 <= len(buf) {
-						k, low, words := asciiWordPrefix(load64(s, i))
-						binary.LittleEndian.PutUint64(buf[n:], low)
-						if words {
+						// asciiWordPrefix, by hand: the call is not inlined.
+						const l, h = 0x0101010101010101, 0x8080808080808080
+						x := load64(s, i)
+						upper := (x + (0x80-'A')*l) &^ (x + (0x80-'Z'-1)*l)
+						word := ((x+(0x80-'0')*l)&^(x+(0x80-'9'-1)*l) | upper | (x+(0x80-'a')*l)&^(x+(0x80-'z'-1)*l)) & h
+						binary.LittleEndian.PutUint64(buf[n:], x+(upper&h)>>2)
+						if space := zeroBytes(x^' '*l) & ^word; x&h == 0 && word|space == h &&
+							word&0x8000000000000080 == 0x8000000000000080 && space&(space<<8) == 0 {
 							n += 8
 							i += 8
 							continue
 						}
+						k := bits.TrailingZeros64((^word|x)&h) >> 3
 						n += k
 						i += k
 						if k < 8 {

@@ -17,8 +17,12 @@
 // eight bytes at a time, and folds "word word" without leaving them. The
 // scan finds each word's end in eight-byte loads and looks the word up in
 // a small direct-mapped memo of the patterns of words seen before (news
-// repeats its words), walking the byte trie only on a miss; phrase edges
-// sit in an open-addressed table. No cost per word grows with the size of
+// repeats its words), walking the byte trie only on a miss; a bitmap of
+// the trie's two-byte prefixes turns many words away before the memo, and
+// words of up to eight bytes are looked up without a call. Phrase edges
+// sit in an open-addressed table. Source offsets are found by galloping
+// from the last one, and the sentences found for mentions are reused by
+// the agreement events at the same offsets. No cost per word grows with the size of
 // the dictionary. The dictionaries are data: topics and parties come from
 // config.toml; only the words of agreement (instruments, status cues) are
 // written here, as they are language, not configuration.
@@ -112,9 +116,15 @@ const (
 // patterns. Most words leave the byte trie at their first or second byte,
 // so the cost is close to that of reading the text.
 type dictionary struct {
-	class  [256]uint8
-	nclass int
-	trans  []int32 // byte trie, the dense nodes' rows: row+class → node, 0 for none
+	class [256]uint8
+	// prefix2 has bit c0|c1<<8 set when a word whose folded text starts
+	// with bytes c0 c1 (c1 the space after a one-byte word) may match a
+	// pattern: the first two bytes are a path of the byte trie, or the
+	// first ends patterns. It spares many words that match nothing the
+	// memo.
+	prefix2 [1 << 16 / 64]uint64
+	nclass  int
+	trans   []int32 // byte trie, the dense nodes' rows: row+class → node, 0 for none
 	// ref[n] is the row of node n in trans when it is dense, else -1 minus
 	// the index of its first edge in edges, and nedges[n] its edge count.
 	ref      []int32
@@ -259,6 +269,18 @@ func (d *dictionary) freeze() {
 		if used[c] {
 			d.class[c] = uint8(d.nclass)
 			d.nclass++
+		}
+	}
+	for c0, n1 := range d.bnodes[0] {
+		if d.bends[n1] != nil {
+			for c1 := 0; c1 < 256; c1++ {
+				k := int(c0) | c1<<8
+				d.prefix2[k>>6] |= 1 << (k & 63)
+			}
+		}
+		for c1 := range d.bnodes[n1] {
+			k := int(c0) | int(c1)<<8
+			d.prefix2[k>>6] |= 1 << (k & 63)
 		}
 	}
 	// Number the nodes breadth first, so that the shallow nodes every word
@@ -472,7 +494,27 @@ func (d *dictionary) scan(ft *foldedText, src string, memo *wordMemo, dst []rawM
 			e += 8
 			m = binary.LittleEndian.Uint64(full[e:])
 		}
-		nh := d.wordHits(&ps, pos, e, x, &hits)
+		if k := uint16(x); d.prefix2[k>>6]&(1<<(k&63)) == 0 {
+			pos = e + 1 // wordHits' first test, without the call
+			continue
+		}
+		// wordHits' memo lookup for words of up to eight bytes, without
+		// the call; a copy of the entry, as walks may overwrite it.
+		var nh int
+		if n := e - pos; n <= 8 && memo != nil {
+			x0 := x
+			if n < 8 {
+				x0 &= 1<<(8*n) - 1
+			}
+			if en := &memo.entries[((x0^uint64(n)<<58)*0x9E3779B97F4A7C15)>>(64-memoLog)]; en.n == uint8(n) && en.x[0] == x0 {
+				*(*[memoHits]int32)(hits[:memoHits]) = en.hits
+				nh = int(en.nh)
+			} else {
+				nh = d.wordHits(&ps, pos, e, x, &hits)
+			}
+		} else {
+			nh = d.wordHits(&ps, pos, e, x, &hits)
+		}
 		for _, p := range hits[:nh] {
 			if n := d.rootNext[p]; n != 0 {
 				ps.words[0] = [2]int32{int32(pos), int32(e)}
@@ -518,12 +560,30 @@ type wordMemo struct {
 // matches and returns how many; x0 holds the word's first eight bytes
 // (and what follows it).
 func (d *dictionary) wordHits(ps *phraseScan, s, e int, x0 uint64, hits *[maxWordHits]int32) int {
+	if k := uint16(x0); d.prefix2[k>>6]&(1<<(k&63)) == 0 {
+		return 0 // no pattern starts with its first two bytes
+	}
 	n := e - s
 	if ps.memo == nil || n > memoBytes {
 		return d.matchWord(ps.full[s:e], hits)
 	}
-	if d.class[ps.full[s]] == 0 {
-		return 0 // no pattern starts with its first byte
+	if n <= 8 {
+		// Most words: x0 alone, the others zero; the slot and the entry
+		// are those of the general case below.
+		if n < 8 {
+			x0 &= 1<<(8*n) - 1
+		}
+		en := &ps.memo.entries[((x0^uint64(n)<<58)*0x9E3779B97F4A7C15)>>(64-memoLog)]
+		if en.n == uint8(n) && en.x[0] == x0 {
+			*(*[memoHits]int32)(hits[:memoHits]) = en.hits
+			return int(en.nh)
+		}
+		nh := d.matchWord(ps.full[s:e], hits)
+		if nh <= memoHits {
+			en.x, en.n, en.nh = [memoBytes / 8]uint64{x0}, uint8(n), uint8(nh)
+			copy(en.hits[:], hits[:nh])
+		}
+		return nh
 	}
 	// The word's bytes in four words, zero after its end.
 	full := ps.full[s : s+memoBytes]
@@ -541,9 +601,9 @@ func (d *dictionary) wordHits(ps *phraseScan, s, e int, x0 uint64, hits *[maxWor
 		x3 &= 1<<(8*(n-24)) - 1
 	}
 	x := [memoBytes / 8]uint64{x0, x1, x2, x3}
-	h := (x0*0x9E3779B97F4A7C15 ^ x1*0xC2B2AE3D27D4EB4F ^ x2*0x165667B19E3779F9 ^ x3*0x27D4EB2F165667C5) + uint64(n)
-	h ^= h >> 29
-	h *= 0xBF58476D1CE4E5B9
+	// One multiplication on the path from x0, which most words fill
+	// alone, to the slot: the memo is a cache, any spread will do.
+	h := (x0 ^ x1*0xC2B2AE3D27D4EB4F ^ x2*0x165667B19E3779F9 ^ x3*0x27D4EB2F165667C5 ^ uint64(n)<<58) * 0x9E3779B97F4A7C15
 	en := &ps.memo.entries[h>>(64-memoLog)]
 	if en.n == uint8(n) && en.x == x {
 		*(*[memoHits]int32)(hits[:memoHits]) = en.hits // the whole array, without a call
@@ -578,9 +638,19 @@ func (d *dictionary) walk(ps *phraseScan, n int32, depth int) {
 	if c := buf[s]; nd.nextFirst[c>>6]&(1<<(c&63)) == 0 {
 		return
 	}
-	e := s + bytes.IndexByte(buf[s:], ' ')
+	// The word's end, as scan finds it: no call for a short word.
+	x := binary.LittleEndian.Uint64(ps.full[s:])
+	e := s
+	for m := x; ; {
+		if sp := spaceBytes(m); sp != 0 {
+			e += bits.TrailingZeros64(sp) >> 3
+			break
+		}
+		e += 8
+		m = binary.LittleEndian.Uint64(ps.full[e:])
+	}
 	var hits [maxWordHits]int32
-	nh := d.wordHits(ps, s, e, binary.LittleEndian.Uint64(ps.full[s:]), &hits)
+	nh := d.wordHits(ps, s, e, x, &hits)
 	for _, p := range hits[:nh] {
 		if c := d.nextTable.get(uint64(n)<<32 | uint64(p)); c != 0 {
 			ps.words[depth+1] = [2]int32{int32(s), int32(e)}
@@ -652,6 +722,17 @@ type tagScratch struct {
 	sentences    []topicSentences
 	words        []sentenceWord
 	memo         *wordMemo
+	found        []bool
+	sentAt       []sentenceMemo // the sentences found for mentions, in order of pos
+	years        []int
+}
+
+// sentenceMemo is sentenceAt(text, pos) for the text being tagged: the
+// agreement events look up the sentences of instruments the mentions
+// found already.
+type sentenceMemo struct {
+	pos  int
+	span textSpan
 }
 
 // topicSentences counts the sentences that mention a topic.
@@ -838,7 +919,11 @@ func (t *Tagger) Tag(a *newsmon.Article) {
 	// two sentences or more: a passing word deep in a story on something
 	// else does not make the story about the topic, though the mention is
 	// listed.
-	found := make([]bool, len(t.topics))
+	if cap(s.found) < len(t.topics) {
+		s.found = make([]bool, len(t.topics))
+	}
+	found := s.found[:len(t.topics)]
+	clear(found)
 	s.kept = t.countedMentions(s, s.rawT, true, s.kept[:0])
 	for _, m := range s.kept {
 		found[t.dict.outputs[m.out].group] = true
@@ -855,6 +940,8 @@ func (t *Tagger) Tag(a *newsmon.Article) {
 	s.kept = t.countedMentions(s, s.raw, false, s.kept[:0])
 	mentions := make([]newsmon.Mention, 0, min(len(s.kept), maxMentions))
 	var sent textSpan
+	hs, he := 0, 0 // origAtFrom hints for starts and ends
+	s.sentAt = s.sentAt[:0]
 	for _, m := range s.kept {
 		o := &t.dict.outputs[m.out]
 		if m.fs < leadEnd {
@@ -864,9 +951,10 @@ func (t *Tagger) Tag(a *newsmon.Article) {
 			found[o.group] = found[o.group] || seen[o.group].count > 0
 			continue
 		}
-		start, end := s.text.origAt(m.fs), s.text.origAt(m.fe)
+		start, end := s.text.origAtFrom(m.fs, &hs), s.text.origAtFrom(m.fe, &he)
 		if start < sent.start || start >= sent.end {
 			sent = sentenceAt(text, start)
+			s.sentAt = append(s.sentAt, sentenceMemo{start, sent})
 		}
 		if ts := &seen[o.group]; ts.count == 0 || ts.last != sent.start {
 			ts.count++
@@ -1163,6 +1251,34 @@ func sentenceEndAt(text string, i int) (int, bool) {
 	}
 	if r, n := utf8.DecodeRuneInString(tok); n == len(tok) && unicode.IsUpper(r) {
 		return 0, false // an initial: "J. Smith", "Н. Назарбаев"
+	}
+	if ascii := func() bool {
+		for k := 0; k < len(tok); k++ {
+			if tok[k] >= utf8.RuneSelf {
+				return false
+			}
+		}
+		return true
+	}(); ascii {
+		// The tests below on ASCII, without lowering tok: packed lower
+		// case for the keys, and isDottedAbbreviation ignores case there.
+		if len(tok) <= 8 && strings.IndexByte(tok, 0) < 0 {
+			var key uint64
+			for k := len(tok) - 1; k >= 0; k-- {
+				c := tok[k]
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				key = key<<8 | uint64(c)
+			}
+			if abbreviationKeys.has(key) {
+				return 0, false
+			}
+		}
+		if strings.IndexByte(tok, '.') >= 0 && isDottedAbbreviation(tok) {
+			return 0, false
+		}
+		return j, true
 	}
 	// strings.ToLower(tok), without its allocation: it maps every rune
 	// with unicode.ToLower and every invalid byte to U+FFFD.
