@@ -64,9 +64,6 @@ func New(cfg newsmon.CrawlerConfig, st newsmon.Store, ex newsmon.Extractor, log 
 	return &Crawler{cfg: cfg, store: st, extractor: ex, log: log, transport: t}
 }
 
-// Transport returns the crawler's HTTP transport.
-func (c *Crawler) Transport() *Transport { return c.transport }
-
 // Summary counts what one run of one source did.
 type Summary struct {
 	Source     string         `json:"source"`

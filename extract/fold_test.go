@@ -2,8 +2,6 @@ package extract
 
 import (
 	"encoding/binary"
-	"encoding/json"
-	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"os"
@@ -112,19 +110,6 @@ func equivalenceDocs(t testing.TB, n int) []newsmon.Article {
 		docs = append(docs, newsmon.Article{Title: title, Text: b.String()})
 	}
 	return docs
-}
-
-// tagSummary is everything Tag writes, as text.
-func tagSummary(a *newsmon.Article) string {
-	out, err := json.Marshal(struct {
-		T []string
-		M []newsmon.Mention
-		A []newsmon.Agreement
-	}{a.Topics, a.Mentions, a.Agreements})
-	if err != nil {
-		return fmt.Sprint(err)
-	}
-	return string(out)
 }
 
 // TestFoldMatchesReference checks that fold, with its eight-byte paths,
