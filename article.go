@@ -112,14 +112,21 @@ type SaveResult struct {
 // SearchFilter selects articles for a search. Query uses the syntax in the
 // README: words, "phrases", AND, OR, NOT, prefix*.
 type SearchFilter struct {
-	Query    string
-	Topic    string
-	Source   string
+	Query  string
+	Topic  string
+	Source string
+	// Sources, when not empty, keeps the articles of these sources only
+	// (the web UI's kind filter: the sources of kind news or statement).
+	// It applies together with Source.
+	Sources  []string
 	Language string
-	Since    *time.Time
-	Until    *time.Time
-	Limit    int
-	Offset   int
+	// Party keeps the articles that report an agreement with this party
+	// (its canonical name, case-insensitive).
+	Party  string
+	Since  *time.Time
+	Until  *time.Time
+	Limit  int
+	Offset int
 }
 
 // SearchResult is one article found by a search.
@@ -138,16 +145,48 @@ type SearchResult struct {
 }
 
 // SearchResults is a page of results with the total number of matches and
-// facet counts over all matches.
+// facet counts over all matches. A store may estimate the counts of a
+// search with very many matches, and then says so.
 type SearchResults struct {
 	Total   int                       `json:"total"`
 	Results []SearchResult            `json:"results"`
 	Facets  map[string]map[string]int `json:"facets"`
+	// TotalEstimated is true when Total is an estimate, not a count.
+	TotalEstimated bool `json:"total_estimated,omitempty"`
+	// FacetSample, when not zero, says that Facets were counted over this
+	// many of the newest matches and scaled to Total.
+	FacetSample int `json:"facet_sample,omitempty"`
 }
 
 // ExportFilter selects articles for export.
 type ExportFilter struct {
 	Since *time.Time
+	// Match, when set, exports only the articles its query and filters
+	// select (its Limit and Offset are ignored): the web UI's export of
+	// the current search.
+	Match *SearchFilter
+}
+
+// Timeline intervals.
+const (
+	IntervalDay  = "day"
+	IntervalWeek = "week" // weeks start on Monday, UTC
+)
+
+// TimelineFilter selects what a timeline counts: the articles a search
+// would find (its Limit and Offset are ignored), bucketed by Interval on
+// their published time (first seen when they have none).
+type TimelineFilter struct {
+	SearchFilter
+	Interval string // IntervalDay or IntervalWeek; empty means day
+}
+
+// TimelinePoint counts one topic's mentions in one interval.
+type TimelinePoint struct {
+	Topic    string    `json:"topic"`
+	Start    time.Time `json:"start"`    // the interval's first instant, UTC
+	Mentions int       `json:"mentions"` // mentions of the topic in the articles
+	Articles int       `json:"articles"` // articles with at least one
 }
 
 // FetchState is what the crawler remembers about a URL between runs, for
@@ -191,6 +230,10 @@ type Store interface {
 	// ExportArticles calls fn for every article matching f, oldest first,
 	// stopping at the first error fn returns.
 	ExportArticles(ctx context.Context, f ExportFilter, fn func(*Article) error) error
+	// Timeline counts mentions per topic per interval over the articles f
+	// selects, oldest interval first, then by topic; intervals without
+	// mentions are left out. A bad interval or query is EINVALID.
+	Timeline(ctx context.Context, f TimelineFilter) ([]TimelinePoint, error)
 
 	// FindAgreementEvents returns agreement events, the most recent first,
 	// each with every article that reports it. Agreements of different

@@ -392,3 +392,9 @@ func compileQuery(n *queryNode) (string, error) {
 		return "", invalidQuery("the query only excludes words: add a word to search for")
 	}
 }
+
+// MatchExpression returns the FTS5 MATCH expression SearchArticles runs for
+// a user query ("" for a blank one), or the EINVALID error it returns. It
+// is for tools that compare the store's search with bare SQL on the same
+// file (bench/search).
+func MatchExpression(query string) (string, error) { return ftsQuery(query) }
