@@ -20,6 +20,7 @@ import (
 	_ "time/tzdata" // source time zones work on machines without tzdata
 
 	newsmon "github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/store/postgres"
 	"github.com/newsmon/newsmon/store/sqlite"
 )
 
@@ -39,6 +40,8 @@ Usage:
   newsmon sources [--format table|json]   every configured source: last run, runs, health
   newsmon alerts test RULE                send a sample alert through a rule's channels
   newsmon demo                            crawl built-in simulated outlets, no network needed
+  newsmon migrate-store --from FILE --to postgres://USER@HOST/DB
+                                          copy an SQLite store into PostgreSQL
 
 Every command takes --config PATH (default ./config.toml; the built-in default
 configuration when that file does not exist) and --db PATH (overrides [store] path).
@@ -85,6 +88,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdSources(ctx, rest, stdout, stderr)
 	case "demo":
 		err = cmdDemo(ctx, rest, stdout, stderr)
+	case "migrate-store":
+		err = cmdMigrateStore(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -153,8 +158,11 @@ func (c *commonFlags) loadConfig(fs *flag.FlagSet) (*newsmon.Config, error) {
 }
 
 func openStore(cfg *newsmon.Config) (newsmon.Store, error) {
+	if isPostgresDSN(cfg.Store.DSN) {
+		return postgres.Open(context.Background(), cfg.Store.DSN)
+	}
 	if cfg.Store.DSN != "" {
-		return nil, newsmon.Errorf(newsmon.EINVALID, "store.dsn: the PostgreSQL store is not available in this version; use store.path")
+		return nil, newsmon.Errorf(newsmon.EINVALID, "store.dsn: want a postgres:// or postgresql:// DSN")
 	}
 	return sqlite.Open(cfg.Store.Path)
 }
