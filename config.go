@@ -65,8 +65,18 @@ type CrawlerConfig struct {
 	// IgnoreRobots turns robots.txt off. It cannot be set from a file:
 	// newsmon never ignores the rules of a site it does not own; only a
 	// benchmark over its own generated site sets it in code.
-	IgnoreRobots bool   `toml:"-"`
-	Redis        string `toml:"redis"`
+	IgnoreRobots bool `toml:"-"`
+	// Redis, when set (a redis:// URL), is the shared frontier that lets
+	// several crawler processes crawl together: one queue of article jobs
+	// with leases, one per-host gate, one lock per scheduled run.
+	Redis string `toml:"redis"`
+	// RedisPrefix starts every key newsmon writes in Redis, so that
+	// several deployments can share a server.
+	RedisPrefix string `toml:"redis_prefix"`
+	// Lease is how long an article job or a run lock held by a process
+	// that stopped renewing it (it died) stays with it before another
+	// process takes it over.
+	Lease Duration `toml:"lease"`
 }
 
 // WebConfig configures the HTTP server of newsmon serve.
@@ -121,6 +131,8 @@ func DefaultConfig() Config {
 			MaxPagesPerRun: 2000,
 			Retries:        3,
 			MaxRedirects:   5,
+			RedisPrefix:    "newsmon:",
+			Lease:          Duration(30 * time.Second),
 		},
 		Web: WebConfig{Addr: "127.0.0.1:8080"},
 	}
@@ -381,8 +393,20 @@ func (c *Config) Validate() error {
 	if cr.MaxRedirects < 0 {
 		bad("crawler.max_redirects", "negative")
 	}
-	if cr.Redis != "" && !strings.HasPrefix(cr.Redis, "redis://") && !strings.HasPrefix(cr.Redis, "rediss://") {
-		bad("crawler.redis", "want a redis:// URL")
+	if cr.Redis != "" {
+		if u, err := url.Parse(cr.Redis); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			bad("crawler.redis", "want a redis:// URL such as redis://127.0.0.1:6379/0")
+		} else if db := strings.TrimPrefix(u.Path, "/"); db != "" {
+			if n, err := strconv.Atoi(db); err != nil || n < 0 {
+				bad("crawler.redis", "%q after the host: want a database number such as /0", u.Path)
+			}
+		}
+	}
+	if strings.TrimSpace(cr.RedisPrefix) == "" || strings.ContainsAny(cr.RedisPrefix, " \t\r\n*?[]") {
+		bad("crawler.redis_prefix", "want a non-empty key prefix without spaces or glob characters, such as \"newsmon:\"")
+	}
+	if cr.Lease < Duration(time.Second) {
+		bad("crawler.lease", "must be at least 1s")
 	}
 	if c.Web.Addr == "" {
 		bad("web.addr", "empty")

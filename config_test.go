@@ -385,6 +385,12 @@ func TestParseRejectsBadConfig(t *testing.T) {
 		{"public address without token", validBase + "\n[web]\naddr = \"0.0.0.0:8080\"\n", []string{"web.token_env"}},
 		{"bad web address", validBase + "\n[web]\naddr = \"8080\"\n", []string{"web.addr"}},
 		{"bad store DSN", validBase + "\n[store]\ndsn = \"mysql://db\"\n", []string{"store.dsn"}},
+		{"redis URL of another scheme", strings.Replace(validBase, `delay = "1s"`, `redis = "http://127.0.0.1:6379/0"`, 1), []string{"crawler.redis", "redis://"}},
+		{"redis URL without host", strings.Replace(validBase, `delay = "1s"`, `redis = "redis:///0"`, 1), []string{"crawler.redis"}},
+		{"redis URL with a bad database", strings.Replace(validBase, `delay = "1s"`, `redis = "redis://127.0.0.1:6379/zero"`, 1), []string{"crawler.redis", "/zero"}},
+		{"empty redis prefix", strings.Replace(validBase, `delay = "1s"`, `redis_prefix = ""`, 1), []string{"crawler.redis_prefix"}},
+		{"redis prefix with a glob", strings.Replace(validBase, `delay = "1s"`, `redis_prefix = "news*"`, 1), []string{"crawler.redis_prefix"}},
+		{"lease too short", strings.Replace(validBase, `delay = "1s"`, `lease = "100ms"`, 1), []string{"crawler.lease"}},
 		{"several errors at once", strings.Replace(strings.Replace(validBase, `on = "agreement"`, `on = "never"`, 1), `name = "alpha"`, "name = \"alpha\"\nkind = \"blog\"", 1), []string{"source[0].kind", "alert[0].on"}},
 	}
 	for _, tt := range tests {
@@ -761,5 +767,38 @@ func TestConfigShippedListingSelectors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestParseAcceptsSharedFrontier(t *testing.T) {
+	text := strings.Replace(validBase, `delay = "1s"`, "delay = \"1s\"\nredis = \"redis://:pw@127.0.0.1:6379/2\"\nredis_prefix = \"nm-prod:\"\nlease = \"10s\"", 1)
+	cfg, err := Parse([]byte(text), "test.toml")
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if cfg.Crawler.Redis != "redis://:pw@127.0.0.1:6379/2" || cfg.Crawler.RedisPrefix != "nm-prod:" || cfg.Crawler.Lease != Duration(10*time.Second) {
+		t.Errorf("crawler = %+v", cfg.Crawler)
+	}
+	def := DefaultConfig().Crawler
+	if def.Redis != "" || def.RedisPrefix != "newsmon:" || def.Lease != Duration(30*time.Second) {
+		t.Errorf("defaults: redis %q, prefix %q, lease %v", def.Redis, def.RedisPrefix, def.Lease)
+	}
+}
+
+// The cluster example of deploy/ must stay a valid configuration with the
+// keys the README describes.
+func TestDeployClusterExampleIsValid(t *testing.T) {
+	data, err := os.ReadFile("deploy/cluster.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse(data, "deploy/cluster.toml")
+	if err != nil {
+		t.Fatalf("deploy/cluster.toml: %v", err)
+	}
+	if !strings.HasPrefix(cfg.Store.DSN, "postgres://") || !strings.HasPrefix(cfg.Crawler.Redis, "rediss://") ||
+		cfg.Web.TokenEnv == "" || cfg.Crawler.RedisPrefix != "newsmon:" {
+		t.Fatalf("deploy/cluster.toml parsed as store %+v crawler.redis %q prefix %q web %+v",
+			cfg.Store, cfg.Crawler.Redis, cfg.Crawler.RedisPrefix, cfg.Web)
 	}
 }

@@ -13,6 +13,11 @@
 //
 // The crawler hands each page to a newsmon.Extractor and each article to a
 // newsmon.Store; it imports neither implementation.
+//
+// Several processes crawl together when given a Shared frontier, host gate
+// and locker (see shared.go): the run that did discovery queues its
+// article jobs on the frontier, and every process's workers lease them,
+// fetch, extract and store them, then take them off.
 package crawler
 
 import (
@@ -23,6 +28,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,14 +46,22 @@ type Crawler struct {
 	extractor newsmon.Extractor
 	log       *slog.Logger
 	transport *Transport
+	shared    Shared
 
 	// Progress, when set, is called from the run's goroutines after each
 	// article; it must be quick.
 	Progress func(Summary)
 }
 
-// New returns a crawler with its own polite transport.
+// New returns a crawler with its own polite transport, for a process that
+// crawls alone.
 func New(cfg newsmon.CrawlerConfig, st newsmon.Store, ex newsmon.Extractor, log *slog.Logger) *Crawler {
+	return NewShared(cfg, st, ex, log, Shared{})
+}
+
+// NewShared returns a crawler that shares what sh holds with other
+// processes; zero fields of sh are this process's own.
+func NewShared(cfg newsmon.CrawlerConfig, st newsmon.Store, ex newsmon.Extractor, log *slog.Logger, sh Shared) *Crawler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -60,8 +74,12 @@ func New(cfg newsmon.CrawlerConfig, st newsmon.Store, ex newsmon.Extractor, log 
 		Retries:      cfg.Retries,
 		IgnoreRobots: cfg.IgnoreRobots,
 		Logger:       log,
+		Gate:         sh.Gate,
 	})
-	return &Crawler{cfg: cfg, store: st, extractor: ex, log: log, transport: t}
+	if sh.Lease <= 0 {
+		sh.Lease = defaultLease
+	}
+	return &Crawler{cfg: cfg, store: st, extractor: ex, log: log, transport: t, shared: sh}
 }
 
 // Summary counts what one run of one source did.
@@ -84,6 +102,10 @@ type Summary struct {
 	Cut        string         `json:"cut,omitempty"`        // why the run stopped early
 	Elapsed    string         `json:"elapsed,omitempty"`    // for display
 	LastError  string         `json:"last_error,omitempty"` // the last error seen, for display
+	// Helper is true when another process ran the source and this one
+	// only helped with its queued articles: the counts are of the
+	// articles this process handled.
+	Helper bool `json:"helper,omitempty"`
 }
 
 // Run crawls one source once: discovery, then every article that is new or
@@ -111,16 +133,23 @@ func (c *Crawler) Run(ctx context.Context, src *newsmon.Source) (Summary, error)
 		c.log.Error("record run start", "source", src.Name, "err", err)
 		rec = nil
 	}
-	r.collector = c.newCollector(ctx)
+	var storage newsmon.CollectorStorage
+	if c.shared.Frontier != nil {
+		// The run's visited set and cookies are shared with the processes
+		// that help with its articles, under a name of its own, so the
+		// next run fetches feeds and front pages again.
+		r.token = newRunToken()
+		storage = c.shared.Frontier.Storage(r.token)
+	}
+	r.collector = c.newCollector(ctx, storage)
 
 	cands, docStates := r.discover()
-	if c.Progress != nil {
-		r.mu.Lock()
-		sum := r.sum
-		r.mu.Unlock()
-		c.Progress(sum)
+	r.progress()
+	if c.shared.Frontier != nil {
+		r.queueArticles(cands)
+	} else {
+		r.fetchArticles(cands)
 	}
-	r.fetchArticles(cands)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -169,38 +198,23 @@ func finishedRun(rec *newsmon.Run, sum Summary) {
 	rec.LastError = sum.LastError
 }
 
-// RunAll runs one crawl of each source, at most parallel sources at a
-// time (each source is mostly one host; the transport keeps every host's
-// limits however many run). Summaries are in the order of sources; the
-// error joins those of the runs that could not complete.
-func (c *Crawler) RunAll(ctx context.Context, sources []*newsmon.Source, parallel int) ([]Summary, error) {
-	sums := make([]Summary, len(sources))
-	errs := make([]error, len(sources))
-	sem := make(chan struct{}, max(parallel, 1))
-	var wg sync.WaitGroup
-	for i, src := range sources {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			c.log.Info("crawl started", "source", src.Name)
-			sums[i], errs[i] = c.Run(ctx, src)
-			s := sums[i]
-			c.log.Info("crawl finished", "source", src.Name, "new", s.New, "updated", s.Updated, "errors", s.Errors, "elapsed", s.Elapsed)
-		})
-	}
-	wg.Wait()
-	return sums, errors.Join(errs...)
-}
-
 // newCollector returns a fresh collector for one run: Colly's visited set
 // then lasts one run, so front pages and feeds are fetched again next time.
-func (c *Crawler) newCollector(ctx context.Context) *colly.Collector {
+// storage, when not nil, replaces Colly's in-memory visited set and cookie
+// jar (a run's, shared by the processes that work on it).
+func (c *Crawler) newCollector(ctx context.Context, storage newsmon.CollectorStorage) *colly.Collector {
 	col := colly.NewCollector(
 		colly.UserAgent(c.cfg.UserAgent),
 		colly.StdlibContext(ctx),
 		colly.MaxBodySize(0), // the transport refuses oversized bodies instead of truncating them
 	)
 	col.IgnoreRobotsTxt = true // the transport obeys robots.txt, for every redirect hop too
+	if storage != nil {
+		// Colly's SetStorage only calls Init, which ours cannot fail.
+		if err := col.SetStorage(storage); err != nil {
+			c.log.Error("collector storage", "err", err)
+		}
+	}
 	col.WithTransport(c.transport)
 	col.SetRequestTimeout(0) // the transport times each attempt, not the wait for a host's turn
 	max := c.cfg.MaxRedirects
@@ -258,7 +272,12 @@ type run struct {
 	base      *url.URL
 	collector *colly.Collector
 	budget    int64 // requests left; atomic
-	writes    chan newsmon.ArticleWrite
+	writes    chan articleWrite
+	// token names the run on a shared frontier ("" without one).
+	token string
+	// parent is the run whose queue a worker run helps with; progress
+	// shows the parent's discovery figures.
+	parent *run
 
 	mu  sync.Mutex
 	sum Summary
@@ -271,6 +290,11 @@ type run struct {
 // fetch asks for one URL through Colly, conditionally when st has
 // validators. It returns nil when the page budget of the run is spent.
 func (r *run) fetch(u string, st *newsmon.FetchState) *fetchResult {
+	return r.fetchWith(r.collector, u, st)
+}
+
+// fetchWith is fetch through the collector col.
+func (r *run) fetchWith(col *colly.Collector, u string, st *newsmon.FetchState) *fetchResult {
 	if atomic.AddInt64(&r.budget, -1) < 0 {
 		r.mu.Lock()
 		if r.sum.Cut == "" {
@@ -295,7 +319,7 @@ func (r *run) fetch(u string, st *newsmon.FetchState) *fetchResult {
 	res := &fetchResult{}
 	cctx := colly.NewContext()
 	cctx.Put(resultKey, res)
-	err := r.collector.Request(http.MethodGet, u, nil, cctx, hdr)
+	err := col.Request(http.MethodGet, u, nil, cctx, hdr)
 	if res.err == nil && err != nil {
 		res.err = err
 	}
@@ -319,7 +343,7 @@ func errorKind(res *fetchResult) string {
 		return "too_large"
 	case errors.Is(res.err, ErrUnwantedType):
 		return "not_html"
-	case errors.As(res.err, &already):
+	case errors.As(res.err, &already), errors.Is(res.err, newsmon.ErrAlreadyVisited):
 		return kindDuplicate
 	case errors.Is(res.err, errRedirect):
 		return "redirect"
@@ -608,9 +632,9 @@ func (r *run) knownStates(urls []string) map[string]*newsmon.FetchState {
 	return known
 }
 
-// fetchArticles decides which candidates to fetch and fetches them with
-// as many workers as a host allows requests in flight.
-func (r *run) fetchArticles(cands []*candidate) {
+// articleJobs decides which candidates to fetch: those not known, and
+// those known and announced as changed; the rest are counted as skipped.
+func (r *run) articleJobs(cands []*candidate) []*articleJob {
 	urls := make([]string, len(cands))
 	for i, c := range cands {
 		urls[i] = c.url
@@ -622,38 +646,69 @@ func (r *run) fetchArticles(cands []*candidate) {
 			known[k] = v
 		}
 	}
-
-	type job struct {
-		c  *candidate
-		st *newsmon.FetchState
-	}
-	var jobs []job
+	var jobs []*articleJob
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, c := range cands {
 		st := known[c.url]
 		if st != nil && !announcedChange(c, st) {
 			r.sum.Skipped++
 			continue
 		}
-		jobs = append(jobs, job{c, st})
+		jobs = append(jobs, &articleJob{c: c, st: st, col: r.collector})
 	}
+	return jobs
+}
+
+// articleJob is one article to fetch: its candidate, its known state and
+// the collector to fetch it with. A job of a shared frontier also has a
+// tally, what became of it, and ack, which takes it off the frontier once
+// that is settled (after the store write, for an article).
+type articleJob struct {
+	c   *candidate
+	st  *newsmon.FetchState
+	col *colly.Collector
+	t   tally
+	ack func(tally)
+}
+
+// articleWrite is an article on its way to the store, with its job's
+// tally and ack.
+type articleWrite struct {
+	w   newsmon.ArticleWrite
+	t   tally
+	ack func(tally)
+}
+
+// budgetSpentLocked notes that the page budget stopped the run; r.mu
+// must be held.
+func (r *run) budgetSpentLocked() {
+	if r.sum.Cut == "" {
+		r.sum.Cut = fmt.Sprintf("page budget of %d spent (crawler.max_pages_per_run)", r.c.cfg.MaxPagesPerRun)
+	}
+}
+
+// fetchArticles fetches the candidates to fetch with as many workers as a
+// host allows requests in flight.
+func (r *run) fetchArticles(cands []*candidate) {
+	jobs := r.articleJobs(cands)
 	r.mu.Lock()
 	r.sum.Queued = len(jobs)
 	r.mu.Unlock()
+	r.fetchJobs(jobs)
+}
 
-	r.writes = make(chan newsmon.ArticleWrite, 2*maxBatch)
-	written := make(chan struct{})
-	go r.writeArticles(written)
-	defer func() {
-		close(r.writes)
-		<-written
-	}()
+// fetchJobs fetches, extracts and stores jobs in this process.
+func (r *run) fetchJobs(jobs []*articleJob) {
+	stopWriter := r.startWriter()
+	defer stopWriter()
 
-	ch := make(chan job)
+	ch := make(chan *articleJob)
 	var wg sync.WaitGroup
 	for range max(r.c.cfg.Parallelism, 1) {
 		wg.Go(func() {
 			for j := range ch {
-				r.fetchArticle(j.c, j.st)
+				r.fetchArticle(j)
 			}
 		})
 	}
@@ -661,9 +716,7 @@ func (r *run) fetchArticles(cands []*candidate) {
 		if r.ctx.Err() != nil || atomic.LoadInt64(&r.budget) <= 0 {
 			if atomic.LoadInt64(&r.budget) <= 0 {
 				r.mu.Lock()
-				if r.sum.Cut == "" {
-					r.sum.Cut = fmt.Sprintf("page budget of %d spent (crawler.max_pages_per_run)", r.c.cfg.MaxPagesPerRun)
-				}
+				r.budgetSpentLocked()
 				r.mu.Unlock()
 			}
 			break
@@ -674,34 +727,130 @@ func (r *run) fetchArticles(cands []*candidate) {
 	wg.Wait()
 }
 
+// startWriter starts the goroutine that stores what the workers extract;
+// the returned func stops it once every article handed to it is written.
+func (r *run) startWriter() func() {
+	r.writes = make(chan articleWrite, 2*maxBatch)
+	written := make(chan struct{})
+	go r.writeArticles(written)
+	return func() {
+		close(r.writes)
+		<-written
+	}
+}
+
 // announcedChange reports whether discovery announced a change of a known
 // URL since it was last fetched.
 func announcedChange(c *candidate, st *newsmon.FetchState) bool {
 	return c.lastmod != nil && (st.Lastmod == nil || c.lastmod.After(*st.Lastmod))
 }
 
+// tally counts what became of article jobs, by key: the Summary fields
+// below, "error:KIND" for errors and "transient" for failures that may
+// pass. A shared frontier adds up the tallies of a run's jobs, whichever
+// process handled them.
+type tally map[string]int
+
+const (
+	tallyRequests   = "requests"
+	tallyNew        = "new"
+	tallyUpdated    = "updated"
+	tallyUnchanged  = "unchanged"
+	tallyAliases    = "aliases"
+	tallyNotArticle = "not_article"
+	tallyDone       = "done"
+	tallyTransient  = "transient"
+	tallyError      = "error:"
+)
+
+// count adds one of key to the run's summary and, when t is not nil, to
+// t; err, if not nil, becomes the last error.
+func (r *run) count(t tally, key string, err error) {
+	r.mu.Lock()
+	r.addLocked(key, 1)
+	if err != nil {
+		r.sum.LastError = err.Error()
+	}
+	r.mu.Unlock()
+	if t != nil {
+		t[key]++
+	}
+}
+
+// addLocked adds n of the tally key to the run's summary; r.mu must be
+// held. Unknown keys are ignored, so that an older process reading a newer
+// one's tally does not fail.
+func (r *run) addLocked(key string, n int) {
+	s := &r.sum
+	switch key {
+	case tallyRequests:
+		s.Requests += n
+	case tallyNew:
+		s.New += n
+	case tallyUpdated:
+		s.Updated += n
+	case tallyUnchanged:
+		s.Unchanged += n
+	case tallyAliases:
+		s.Aliases += n
+	case tallyNotArticle:
+		s.NotArticle += n
+	case tallyDone:
+		s.Done += n
+	case tallyTransient:
+		r.transient += n
+	default:
+		if kind, ok := strings.CutPrefix(key, tallyError); ok {
+			s.Errors += n
+			s.ErrorKinds[kind] += n
+		}
+	}
+}
+
+// progress reports the run's summary to the Progress hook, if any.
+func (r *run) progress() {
+	if r.c.Progress == nil {
+		return
+	}
+	r.mu.Lock()
+	sum := r.sum
+	r.mu.Unlock()
+	if p := r.parent; p != nil {
+		p.mu.Lock()
+		sum.Discovered, sum.Queued = p.sum.Discovered, p.sum.Queued
+		p.mu.Unlock()
+	}
+	r.c.Progress(sum)
+}
+
 // fetchArticle fetches, extracts and stores one article. A panic in
 // extraction is caught and counted: one hostile page never stops a run.
-func (r *run) fetchArticle(c *candidate, st *newsmon.FetchState) {
+func (r *run) fetchArticle(j *articleJob) {
+	c, st := j.c, j.st
+	// handed is set once the article goes to the writer, which then owns
+	// the job's tally and acks it after the store write.
+	handed := false
 	defer func() {
 		if p := recover(); p != nil {
-			r.mu.Lock()
-			r.countError("panic", fmt.Errorf("%s: %v", c.url, p))
-			r.mu.Unlock()
+			r.count(j.t, tallyError+"panic", fmt.Errorf("%s: %v", c.url, p))
 			r.c.log.Error("panic while handling a page", "source", r.src.Name, "url", c.url, "panic", p)
 		}
-		r.mu.Lock()
-		r.sum.Done++
-		sum := r.sum
-		r.mu.Unlock()
-		if r.c.Progress != nil {
-			r.c.Progress(sum)
+		if handed {
+			return
+		}
+		r.count(j.t, tallyDone, nil)
+		r.progress()
+		if j.ack != nil {
+			j.ack(j.t)
 		}
 	}()
 
-	res := r.fetch(c.url, st)
+	res := r.fetchWith(j.col, c.url, st)
 	if res == nil {
 		return
+	}
+	if j.t != nil {
+		j.t[tallyRequests]++
 	}
 	now := time.Now().UTC()
 	next := &newsmon.FetchState{URL: c.url, Lastmod: c.lastmod, Status: res.status, FetchedAt: now}
@@ -713,29 +862,25 @@ func (r *run) fetchArticle(c *candidate, st *newsmon.FetchState) {
 	}
 	if res.status == http.StatusNotModified && st != nil {
 		next.ETag, next.LastModified, next.Status = st.ETag, st.LastModified, st.Status
-		r.saveState(next)
-		r.mu.Lock()
-		r.sum.Unchanged++
-		r.mu.Unlock()
+		r.saveState(next, j.t)
+		r.count(j.t, tallyUnchanged, nil)
 		return
 	}
 	if res.err != nil || res.status != http.StatusOK {
 		kind := errorKind(res)
-		r.mu.Lock()
 		if kind == kindDuplicate {
-			r.sum.Aliases++
+			r.count(j.t, tallyAliases, nil)
 		} else {
-			r.countError(kind, fmt.Errorf("%s: %v", c.url, res.err))
+			r.count(j.t, tallyError+kind, fmt.Errorf("%s: %v", c.url, res.err))
 		}
 		if !permanent(kind, res.status) {
-			r.transient++
+			r.count(j.t, tallyTransient, nil)
 		}
-		r.mu.Unlock()
 		if kind != kindDuplicate {
 			r.c.log.Warn("fetch failed", "source", r.src.Name, "url", c.url, "status", res.status, "kind", kind, "err", res.err)
 		}
 		if permanent(kind, res.status) {
-			r.saveState(next)
+			r.saveState(next, j.t)
 		}
 		return
 	}
@@ -745,24 +890,23 @@ func (r *run) fetchArticle(c *candidate, st *newsmon.FetchState) {
 	page := &newsmon.Page{URL: res.finalURL, Body: res.body, Source: r.src, FeedPublished: c.published, FeedTitle: c.title}
 	a, err := r.c.extractor.Extract(page)
 	if err != nil {
-		r.mu.Lock()
-		r.countError("extract", fmt.Errorf("%s: %w", c.url, err))
-		r.mu.Unlock()
-		r.saveState(next)
+		r.count(j.t, tallyError+"extract", fmt.Errorf("%s: %w", c.url, err))
+		r.saveState(next, j.t)
 		return
 	}
 	if !a.IsArticle {
 		r.c.log.Debug("not an article", "source", r.src.Name, "url", c.url, "reason", a.NotArticleReason)
 		next.ArticleID = 0
-		r.saveState(next)
-		r.mu.Lock()
-		r.sum.NotArticle++
-		r.mu.Unlock()
+		r.saveState(next, j.t)
+		r.count(j.t, tallyNotArticle, nil)
 		return
 	}
 	a.Source = r.src.Name
 	r.settleURLs(a, res.finalURL)
-	r.writes <- newsmon.ArticleWrite{Article: a, State: next}
+	r.count(j.t, tallyDone, nil)
+	r.progress()
+	handed = true
+	r.writes <- articleWrite{w: newsmon.ArticleWrite{Article: a, State: next}, t: j.t, ack: j.ack}
 }
 
 // maxBatch bounds the articles written in one transaction; batchWait is
@@ -778,10 +922,13 @@ const (
 // a time, waiting at most batchWait for a batch to fill (a group commit:
 // one transaction and one full-text index flush per batch instead of per
 // article). An article waiting here when the process dies is simply
-// fetched again next run: its fetch state is written with it.
+// fetched again (next run, or at once by another process when its job was
+// leased from a shared frontier): its fetch state is written with it, and
+// its job is acknowledged only after.
 func (r *run) writeArticles(done chan<- struct{}) {
 	defer close(done)
-	batch := make([]newsmon.ArticleWrite, 0, maxBatch)
+	batch := make([]articleWrite, 0, maxBatch)
+	ws := make([]newsmon.ArticleWrite, 0, maxBatch)
 	for w := range r.writes {
 		batch = append(batch[:0], w)
 		// Wait a moment for more: a full-text index flush per batch costs
@@ -800,25 +947,31 @@ func (r *run) writeArticles(done chan<- struct{}) {
 			}
 		}
 		wait.Stop()
-		results := r.c.store.SaveArticles(context.WithoutCancel(r.ctx), batch)
-		r.mu.Lock()
+		ws = ws[:0]
+		for _, b := range batch {
+			ws = append(ws, b.w)
+		}
+		results := r.c.store.SaveArticles(context.WithoutCancel(r.ctx), ws)
 		for i, saved := range results {
+			b := batch[i]
 			switch {
 			case saved.Err != nil:
-				r.transient++
-				r.countError("store", fmt.Errorf("%s: %w", batch[i].State.URL, saved.Err))
-				r.c.log.Error("store article", "source", r.src.Name, "url", batch[i].State.URL, "err", saved.Err)
+				r.count(b.t, tallyTransient, nil)
+				r.count(b.t, tallyError+"store", fmt.Errorf("%s: %w", b.w.State.URL, saved.Err))
+				r.c.log.Error("store article", "source", r.src.Name, "url", b.w.State.URL, "err", saved.Err)
 			case saved.Created:
-				r.sum.New++
+				r.count(b.t, tallyNew, nil)
 			case saved.Updated:
-				r.sum.Updated++
+				r.count(b.t, tallyUpdated, nil)
 			case saved.Alias:
-				r.sum.Aliases++
+				r.count(b.t, tallyAliases, nil)
 			default:
-				r.sum.Unchanged++
+				r.count(b.t, tallyUnchanged, nil)
+			}
+			if b.ack != nil {
+				b.ack(b.t)
 			}
 		}
-		r.mu.Unlock()
 	}
 }
 
@@ -850,11 +1003,9 @@ func (r *run) settleURLs(a *newsmon.Article, fetched string) {
 	a.CanonicalURL = cu
 }
 
-func (r *run) saveState(st *newsmon.FetchState) {
+func (r *run) saveState(st *newsmon.FetchState, t tally) {
 	if err := r.c.store.SaveFetchState(context.WithoutCancel(r.ctx), st); err != nil {
-		r.mu.Lock()
-		r.countError("store", err)
-		r.mu.Unlock()
+		r.count(t, tallyError+"store", err)
 	}
 }
 

@@ -479,3 +479,50 @@ func TestPolitenessHoldsAcrossSourcesOfOneHost(t *testing.T) {
 		}
 	}
 }
+
+// heldLocker is a Locker whose locks another process holds while held is
+// true; it counts the locks it gives out.
+type heldLocker struct {
+	held  bool
+	given int
+}
+
+func (l *heldLocker) TryLock(ctx context.Context, name string, ttl time.Duration) (func(), bool, error) {
+	if l.held {
+		return nil, false, nil
+	}
+	l.given++
+	return func() {}, true, nil
+}
+
+// With a lock and no queue (PostgreSQL's advisory locks without Redis), a
+// source another process is running is left to it entirely; once the lock
+// is free it is run here.
+func TestRunAllWithLockOnlyLeavesATakenSourceAlone(t *testing.T) {
+	h := newHarness(t)
+	lk := &heldLocker{held: true}
+	ex, err := extract.New(h.cfg.Topics, h.cfg.Parties...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := crawler.NewShared(h.cfg.Crawler, h.store, ex, nil, crawler.Shared{Locker: lk})
+	src := &h.cfg.Sources[0]
+	sums, err := cr.RunAll(context.Background(), []*newsmon.Source{src}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := sums[0]; !s.Helper || s.Requests != 0 || s.New != 0 || s.Cut == "" {
+		t.Fatalf("summary of a source another process runs = %+v, want helper, no requests, a cut reason", s)
+	}
+	if n := len(h.stored(t)); n != 0 {
+		t.Fatalf("%d articles stored while another process held the source", n)
+	}
+	lk.held = false
+	sums, err = cr.RunAll(context.Background(), []*newsmon.Source{src}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := sums[0]; s.Helper || s.New == 0 || lk.given != 1 {
+		t.Fatalf("after the lock was freed: summary %+v, locks given %d; want a run of its own with new articles", s, lk.given)
+	}
+}

@@ -116,3 +116,113 @@ func TestNewSchedulerRejectsBadSchedule(t *testing.T) {
 		t.Error("bad schedule accepted")
 	}
 }
+
+// memLocker is a newsmon.Locker within one process, standing in for Redis
+// (whose locks the frontier package tests).
+type memLocker struct {
+	mu   sync.Mutex
+	held map[string]bool
+}
+
+func (l *memLocker) TryLock(_ context.Context, name string, _ time.Duration) (func(), bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held[name] {
+		return nil, false, nil
+	}
+	l.held[name] = true
+	return func() {
+		l.mu.Lock()
+		delete(l.held, name)
+		l.mu.Unlock()
+	}, true, nil
+}
+
+// memRuns records run starts, as the store would.
+type memRuns struct {
+	mu     sync.Mutex
+	starts []time.Time
+	by     []int
+}
+
+func (m *memRuns) FindRuns(_ context.Context, f newsmon.RunFilter) ([]newsmon.Run, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.starts) == 0 {
+		return nil, nil
+	}
+	return []newsmon.Run{{Source: f.Source, Started: m.starts[len(m.starts)-1], Status: newsmon.RunDone}}, nil
+}
+
+func TestSharedSchedulersRunEachTickOnce(t *testing.T) {
+	src := &newsmon.Source{Name: "shared", Schedule: "@every 1s"}
+	lk := &memLocker{held: map[string]bool{}}
+	runs := &memRuns{}
+	var scheds []*Scheduler
+	for i := range 3 {
+		s, err := NewScheduler([]*newsmon.Source{src}, func(ctx context.Context, src *newsmon.Source) {
+			runs.mu.Lock()
+			runs.starts = append(runs.starts, time.Now())
+			runs.by = append(runs.by, i)
+			runs.mu.Unlock()
+			select { // a run that lasts a while
+			case <-time.After(100 * time.Millisecond):
+			case <-ctx.Done():
+			}
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Share(lk, time.Minute, runs)
+		scheds = append(scheds, s)
+	}
+	// Started at different moments, as processes are.
+	for _, s := range scheds {
+		s.Start()
+		time.Sleep(130 * time.Millisecond)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runs.mu.Lock()
+		n := len(runs.starts)
+		runs.mu.Unlock()
+		if n >= 4 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, s := range scheds {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		if err := s.Stop(ctx); err != nil {
+			t.Error(err)
+		}
+		cancel()
+	}
+	runs.mu.Lock()
+	defer runs.mu.Unlock()
+	if len(runs.starts) < 4 {
+		t.Fatalf("only %d runs in 10 s of a 1 s schedule", len(runs.starts))
+	}
+	for i := 1; i < len(runs.starts); i++ {
+		if gap := runs.starts[i].Sub(runs.starts[i-1]); gap < 500*time.Millisecond {
+			t.Errorf("runs %d (scheduler %d) and %d (scheduler %d) only %v apart on a 1 s schedule: a tick ran twice",
+				i-1, runs.by[i-1], i, runs.by[i], gap)
+		}
+	}
+}
+
+func TestAlignedEveryTicksTogether(t *testing.T) {
+	a := alignedEvery{30 * time.Minute}
+	t1 := time.Date(2026, 11, 27, 10, 7, 13, 0, time.UTC)
+	t2 := time.Date(2026, 11, 27, 10, 29, 59, 0, time.UTC)
+	want := time.Date(2026, 11, 27, 10, 30, 0, 0, time.UTC)
+	if got := a.Next(t1); !got.Equal(want) {
+		t.Errorf("Next(%v) = %v, want %v", t1, got, want)
+	}
+	if got := a.Next(t2); !got.Equal(want) {
+		t.Errorf("Next(%v) = %v, want %v", t2, got, want)
+	}
+	if got := a.Next(want); !got.Equal(want.Add(30 * time.Minute)) {
+		t.Errorf("Next on a tick = %v, want the next tick", got)
+	}
+}

@@ -31,6 +31,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	newsmon "github.com/newsmon/newsmon"
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 )
@@ -85,6 +86,11 @@ type TransportOptions struct {
 	RobotsTTL    time.Duration     // how long a robots.txt is cached (default 24h; unreachable: 10m)
 	Base         http.RoundTripper // nil: an *http.Transport with MaxIdleConnsPerHost 32
 	Logger       *slog.Logger
+	// Gate, when set, spaces the requests of every process that shares it:
+	// each request also waits for its host's turn there, and a Retry-After
+	// keeps them all off the host. Without it spacing holds within this
+	// Transport only.
+	Gate newsmon.HostGate
 }
 
 // TransportStats counts what a Transport did since it was made.
@@ -96,6 +102,7 @@ type TransportStats struct {
 	TooLarge      int64 // bodies refused for their size
 	UnwantedType  int64 // 2xx responses refused for their type
 	Errors        int64 // attempts that ended in a network error or timeout
+	GateErrors    int64 // shared host gate unreachable: spacing fell back to this process's own
 	Status1xx     int64
 	Status2xx     int64
 	Status3xx     int64
@@ -117,9 +124,11 @@ type Transport struct {
 	mu    sync.Mutex
 	hosts map[string]*politeHost
 
+	gateDownUntil atomic.Int64 // UnixNano before which the Gate is not asked
+
 	stats struct {
-		requests, robots, retries, disallowed, tooLarge, unwanted, errors atomic.Int64
-		status                                                            [6]atomic.Int64
+		requests, robots, retries, disallowed, tooLarge, unwanted, errors, gate atomic.Int64
+		status                                                                  [6]atomic.Int64
 	}
 }
 
@@ -200,6 +209,7 @@ func (t *Transport) Stats() TransportStats {
 		TooLarge:      s.tooLarge.Load(),
 		UnwantedType:  s.unwanted.Load(),
 		Errors:        s.errors.Load(),
+		GateErrors:    s.gate.Load(),
 		Status1xx:     s.status[1].Load(),
 		Status2xx:     s.status[2].Load(),
 		Status3xx:     s.status[3].Load(),
@@ -266,6 +276,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 					h.notBefore = until
 				}
 				h.mu.Unlock()
+				if t.o.Gate != nil {
+					if err := t.o.Gate.Defer(ctx, hostKey(u), retryAfter); err != nil {
+						t.gateFailed(err)
+					}
+				}
 			}
 		}
 		if !retry || !idempotent || attempt >= t.o.Retries || retryAfter > maxRetryAfter {
@@ -421,7 +436,10 @@ func (t *Transport) hostDelay(h *politeHost) time.Duration {
 // new latest start. The claim is made on waking, not in advance, so that a
 // late wake-up delays the next request instead of crowding it. The
 // returned func frees the slot.
-func (t *Transport) takeTurn(ctx context.Context, h *politeHost) (func(), error) {
+//
+// With a Gate the claim is made there too, in one atomic step, so that no
+// two processes start requests to one host less than the delay apart.
+func (t *Transport) takeTurn(ctx context.Context, h *politeHost, key string) (func(), error) {
 	select {
 	case h.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -440,12 +458,41 @@ func (t *Transport) takeTurn(ctx context.Context, h *politeHost) (func(), error)
 		if h.notBefore.After(next) {
 			next = h.notBefore
 		}
-		if !now.Before(next) {
+		if !now.Before(next) && (t.o.Gate == nil || now.UnixNano() < t.gateDownUntil.Load()) {
 			h.lastStart = now
 			h.mu.Unlock()
 			return free, nil
 		}
-		h.mu.Unlock()
+		if !now.Before(next) {
+			// This process may go; ask the processes sharing the gate.
+			delay := t.hostDelay(h)
+			h.mu.Unlock()
+			wait, err := t.o.Gate.Acquire(ctx, key, delay)
+			if err != nil {
+				if ctx.Err() != nil {
+					free()
+					return nil, ctx.Err()
+				}
+				// Redis away: keep crawling with this process's own spacing
+				// rather than stop; the error is counted and logged.
+				t.gateFailed(err)
+				wait = 0
+			}
+			if wait > maxRetryAfter {
+				// Another process was told to leave the host alone.
+				free()
+				return nil, fmt.Errorf("%w for %s (shared host gate)", ErrHostBackoff, wait.Round(time.Second))
+			}
+			if wait <= 0 {
+				h.mu.Lock()
+				h.lastStart = time.Now()
+				h.mu.Unlock()
+				return free, nil
+			}
+			next = now.Add(wait)
+		} else {
+			h.mu.Unlock()
+		}
 		if err := sleepCtx(ctx, next.Sub(now)); err != nil {
 			free()
 			return nil, err
@@ -453,10 +500,23 @@ func (t *Transport) takeTurn(ctx context.Context, h *politeHost) (func(), error)
 	}
 }
 
+// gateRetry is how long the transport leaves a failing gate alone, so
+// that each request does not wait for Redis' timeouts.
+const gateRetry = 10 * time.Second
+
+// gateFailed counts an error of the shared host gate, logging the first
+// of every hundred.
+func (t *Transport) gateFailed(err error) {
+	t.gateDownUntil.Store(time.Now().Add(gateRetry).UnixNano())
+	if t.stats.gate.Add(1)%100 == 1 {
+		t.log.Warn("shared host gate unavailable: spacing requests within this process only", "err", err)
+	}
+}
+
 // attempt sends one request in its own politeness turn and reads the
 // response within the per-attempt timeout.
 func (t *Transport) attempt(ctx context.Context, h *politeHost, req *http.Request, robots bool) (*http.Response, error) {
-	free, err := t.takeTurn(ctx, h)
+	free, err := t.takeTurn(ctx, h, hostKey(req.URL))
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,19 @@ func Generated(n int) *Site {
 	return s
 }
 
+// GeneratedAt is Generated served on addr (such as "127.0.0.7:0"), so that
+// a benchmark can give each of several sites a host of its own; on Linux
+// every 127.x.y.z address reaches the loopback interface.
+func GeneratedAt(n int, addr string) (*Site, error) {
+	s := newSite()
+	s.addr = addr
+	s.newsroom = newNewsroom(s, generatedNewsroom(n))
+	if err := s.listenErr(s.newsroom); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // wordChain is a first-order Markov chain over words: for every word, the
 // words that follow it in the corpus. Words are numbered so that a walk costs
 // no hashing.

@@ -1,7 +1,9 @@
 package testsite
 
 import (
+	"fmt"
 	"hash/fnv"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -60,6 +62,7 @@ type Site struct {
 	agency   *agency
 
 	servers []*httptest.Server
+	addr    string // where listen serves, when not 127.0.0.1:0 (GeneratedAt)
 }
 
 // outlet is one simulated site: a name, a handler and robots rules.
@@ -98,17 +101,36 @@ func (s *Site) listen(outs ...interface {
 	setBase(string)
 	outlet
 }) {
+	if err := s.listenErr(outs...); err != nil {
+		panic(err) // 127.0.0.1:0 is always there
+	}
+}
+
+func (s *Site) listenErr(outs ...interface {
+	setBase(string)
+	outlet
+}) error {
 	for _, o := range outs {
 		o := o
 		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.logged(o, w, r)
 		}))
+		if s.addr != "" {
+			ln, err := net.Listen("tcp", s.addr)
+			if err != nil {
+				srv.Listener.Close()
+				return fmt.Errorf("testsite: listen on %s: %w", s.addr, err)
+			}
+			srv.Listener.Close()
+			srv.Listener = ln
+		}
 		o.setBase("http://" + srv.Listener.Addr().String())
 		s.servers = append(s.servers, srv)
 	}
 	for _, srv := range s.servers {
 		srv.Start()
 	}
+	return nil
 }
 
 func (s *Site) outlets() []outlet {
