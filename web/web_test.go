@@ -39,7 +39,7 @@ func get(t *testing.T, url, token string) (int, string, http.Header) {
 	return resp.StatusCode, string(b), resp.Header
 }
 
-func TestHealthzMetricsAndErrors(t *testing.T) {
+func TestWebHealthzMetricsAndErrors(t *testing.T) {
 	m := NewMetrics()
 	m.Add("newsmon_articles_new_total", "New articles stored.", 3, "source", "astanatimes")
 	m.Add("newsmon_articles_new_total", "New articles stored.", 2, "source", "astanatimes")
@@ -73,7 +73,7 @@ func TestHealthzMetricsAndErrors(t *testing.T) {
 	}
 }
 
-func TestTokenRequired(t *testing.T) {
+func TestWebTokenRequired(t *testing.T) {
 	srv := newTestServer(t, Options{Token: "s3cret"})
 	tests := []struct {
 		name, path, token string

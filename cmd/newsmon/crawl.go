@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	newsmon "github.com/newsmon/newsmon"
 	"github.com/newsmon/newsmon/crawler"
 	"github.com/newsmon/newsmon/extract"
+	"github.com/newsmon/newsmon/frontier"
 	"golang.org/x/term"
 )
 
@@ -76,7 +78,7 @@ func cmdCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var reached int
 	for _, s := range sums {
-		if s.Requests > s.Errors || s.Skipped > 0 {
+		if s.Requests > s.Errors || s.Skipped > 0 || s.Helper && s.Cut == "" {
 			reached++
 		}
 	}
@@ -126,16 +128,62 @@ func crawlSources(ctx context.Context, cfg *newsmon.Config, sources []*newsmon.S
 		logOut = prog
 		quiet = true // the progress line says what info lines would
 	}
-	cr := crawler.New(cfg.Crawler, st, ex, newLogger(logOut, quiet))
+	log := newLogger(logOut, quiet)
+	shared, closeShared, err := openShared(ctx, cfg, st, log)
+	if err != nil {
+		return nil, err
+	}
+	defer closeShared()
+	cr := crawler.NewShared(cfg.Crawler, st, ex, log, shared)
 	if prog != nil {
 		cr.Progress = prog.update
 	}
 	return cr.RunAll(ctx, sources, sourcesAtOnce)
 }
 
+// openShared connects to the shared frontier when [crawler] redis is set
+// (else it returns the zero Shared: this process crawls alone). The
+// returned close is never nil.
+func openShared(ctx context.Context, cfg *newsmon.Config, st newsmon.Store, log *slog.Logger) (crawler.Shared, func(), error) {
+	if cfg.Crawler.Redis == "" {
+		// A store that locks across processes (PostgreSQL) still gives
+		// each scheduled run of a source to one process.
+		if lk, ok := st.(newsmon.Locker); ok {
+			return crawler.Shared{Locker: lk, Lease: time.Duration(cfg.Crawler.Lease)}, func() {}, nil
+		}
+		return crawler.Shared{}, func() {}, nil
+	}
+	r, err := frontier.Open(ctx, cfg.Crawler.Redis, cfg.Crawler.RedisPrefix, log)
+	if err != nil {
+		return crawler.Shared{}, func() {}, err
+	}
+	sh := crawler.Shared{Frontier: r, Gate: r, Locker: r, Lease: time.Duration(cfg.Crawler.Lease)}
+	return sh, func() { r.Close() }, nil
+}
+
+// startQueueWorkers has the daemon work on the article jobs that any
+// process's runs queued on the shared frontier; the returned func stops
+// the workers and waits for them. Without a frontier it does nothing.
+func startQueueWorkers(cr *crawler.Crawler, sources []*newsmon.Source) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		cr.Work(ctx, sources)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
 func summaryLine(s crawler.Summary) string {
+	name := s.Source
+	if s.Helper {
+		name += " (helped another process's run)"
+	}
 	line := fmt.Sprintf("%s: %d found, %d fetched, %d new, %d updated, %d unchanged, %d skipped as known, %d not articles, %d errors in %s",
-		s.Source, s.Discovered, s.Requests, s.New, s.Updated, s.Unchanged+s.Aliases, s.Skipped, s.NotArticle, s.Errors, s.Elapsed)
+		name, s.Discovered, s.Requests, s.New, s.Updated, s.Unchanged+s.Aliases, s.Skipped, s.NotArticle, s.Errors, s.Elapsed)
 	if len(s.ErrorKinds) > 0 {
 		kinds := make([]string, 0, len(s.ErrorKinds))
 		for k, n := range s.ErrorKinds {
@@ -178,6 +226,10 @@ func (p *progress) update(s crawler.Summary) {
 	sort.Strings(names)
 	for _, n := range names {
 		s := p.sums[n]
+		if s.Helper {
+			parts = append(parts, fmt.Sprintf("%s helping %d (+%d)", n, s.Done, s.New))
+			continue
+		}
 		if s.Queued == 0 && s.Done == 0 {
 			parts = append(parts, fmt.Sprintf("%s: %d found", n, s.Discovered))
 			continue

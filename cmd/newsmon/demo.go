@@ -5,20 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"os"
 	"time"
 
 	newsmon "github.com/newsmon/newsmon"
 	"github.com/newsmon/newsmon/extract"
 	"github.com/newsmon/newsmon/internal/testsite"
+	"github.com/newsmon/newsmon/web"
 )
 
 const demoDB = "newsmon-demo.db"
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("demo", "demo [--db FILE]", stderr)
+	fs := newFlagSet("demo", "demo [--db FILE] [--addr HOST:PORT] [--serve=false]", stderr)
 	var cf commonFlags
 	cf.register(fs)
+	addr := fs.String("addr", "", "serve the web UI on `HOST:PORT` (default [web] addr, 127.0.0.1:8080)")
+	serve := fs.Bool("serve", true, "serve the web UI after the crawl, until interrupted")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -43,8 +48,17 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg.Sources = site.Sources()
 	// The simulated outlets are ours: no need to wait a second per page.
 	cfg.Crawler.Delay = newsmon.Duration(20 * time.Millisecond)
-	if err := cfg.Validate(); err != nil {
+	if *addr != "" {
+		cfg.Web.Addr = *addr
+	}
+	if err := cfg.Validate(); err != nil { // a public address needs a token
 		return err
+	}
+	token := ""
+	if *serve && cfg.Web.TokenEnv != "" {
+		if token = os.Getenv(cfg.Web.TokenEnv); token == "" {
+			return newsmon.Errorf(newsmon.EINVALID, "web.token_env: the environment variable %s is empty", cfg.Web.TokenEnv)
+		}
 	}
 	fmt.Fprintf(stdout, "Simulated outlets are up on loopback:\n")
 	for _, s := range cfg.Sources {
@@ -98,7 +112,31 @@ Search it yourself:
   newsmon search --db %[1]s "investment fund" --format json
   newsmon export --db %[1]s > articles.jsonl
 `, cf.db)
-	return nil
+	if !*serve {
+		return nil
+	}
+	return serveDemo(ctx, cfg, st, token, stdout, newLogger(stderr, cf.quiet))
+}
+
+// serveDemo serves the web UI over the demo store until ctx ends; the
+// simulated outlets stay up meanwhile, so that links to the originals work.
+func serveDemo(ctx context.Context, cfg *newsmon.Config, st newsmon.Store, token string, stdout io.Writer, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.Web.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (web.addr, --addr): %w", cfg.Web.Addr, err)
+	}
+	srv := newWebServer(web.New(st, webOptions(cfg, token, nil, log)))
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "\nThe analysts' desk: newsmon demo serving on http://%s (Ctrl-C stops)\n", ln.Addr())
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		return fmt.Errorf("web server: %w", err)
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	return srv.Shutdown(shutCtx)
 }
 
 // freshDemoStore removes an earlier demo store; it refuses to remove any

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	newsmon "github.com/newsmon/newsmon"
 )
@@ -40,14 +39,8 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	if *format == "csv" {
 		cw := csv.NewWriter(stdout)
-		cw.Write([]string{"id", "source", "url", "canonical_url", "title", "author", "language", "published", "published_source", "topics", "first_seen", "text"})
-		err = st.ExportArticles(ctx, f, func(a *newsmon.Article) error {
-			published := ""
-			if a.Published != nil {
-				published = a.Published.UTC().Format("2006-01-02T15:04:05Z")
-			}
-			return cw.Write([]string{fmt.Sprint(a.ID), a.Source, a.URL, a.CanonicalURL, a.Title, a.Author, a.Language, published, a.PublishedSource, strings.Join(a.Topics, " "), a.FirstSeen.UTC().Format("2006-01-02T15:04:05Z"), a.Text})
-		})
+		cw.Write(newsmon.CSVHeader)
+		err = st.ExportArticles(ctx, f, func(a *newsmon.Article) error { return cw.Write(a.CSVRecord()) })
 		cw.Flush()
 		if err != nil {
 			return err

@@ -284,7 +284,7 @@ func TestCrawlSearchExport(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "demo.db")
-	code, stdout, stderr := newsmonRun(t, "demo", "--db", db)
+	code, stdout, stderr := newsmonRun(t, "demo", "--db", db, "--serve=false")
 	if code != 0 {
 		t.Fatalf("demo: exit %d: %s", code, stderr)
 	}

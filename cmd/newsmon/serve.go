@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"time"
 
@@ -70,7 +69,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	metrics := web.NewMetrics()
-	cr := crawler.New(cfg.Crawler, st, ex, log)
+	shared, closeShared, err := openShared(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	defer closeShared()
+	cr := crawler.NewShared(cfg.Crawler, st, ex, log, shared)
 	var sources []*newsmon.Source
 	for i := range cfg.Sources {
 		if !cfg.Sources[i].Disabled {
@@ -93,10 +97,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s (web.addr): %w", cfg.Web.Addr, err)
 	}
-	srv := &http.Server{
-		Handler:           web.New(st, web.Options{Token: token, Atom: alert.WriteAtom, Metrics: metrics, Log: log}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	srv := newWebServer(web.New(st, webOptions(cfg, token, metrics, log)))
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -107,7 +108,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		newDeliverer(cfg, ob, log).Run(deliverCtx, deliverEvery)
 	}()
 
+	if shared.Locker != nil {
+		sched.Share(shared.Locker, shared.Lease, st)
+	}
 	sched.Start()
+	stopWorkers := startQueueWorkers(cr, sources)
+	maintCtx, stopMaintaining := context.WithCancel(context.Background())
+	defer stopMaintaining()
+	go optimizeNightly(maintCtx, st, log)
 	log.Info("newsmon serving", "addr", ln.Addr().String(), "sources", len(sources), "alert_rules", len(cfg.Alerts))
 	fmt.Fprintf(stdout, "newsmon serving on http://%s (%d sources)\n", ln.Addr(), len(sources))
 
@@ -120,6 +128,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	stopCtx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	stopErr := sched.Stop(stopCtx)
+	stopWorkers()
 	stopDelivering()
 	<-delivered
 	shutCtx, cancelShut := context.WithTimeout(context.Background(), shutdownTimeout)
@@ -219,4 +228,40 @@ func observeRun(m *web.Metrics, s crawler.Summary) {
 		m.Add("newsmon_fetch_errors_total", "Failed fetches by kind.", float64(n), "source", s.Source, "kind", kind)
 	}
 	m.Set("newsmon_last_run_timestamp_seconds", "When the source's last run finished.", float64(s.Finished.Unix()), "source", s.Source)
+}
+
+// optimizeHour is the hour (UTC) at which the daemon compacts the search
+// index of a store that can (SQLite's FTS5 optimize): quiet for most of
+// the outlets watched.
+const optimizeHour = 3
+
+// optimizeNightly compacts the store's search index every night at
+// optimizeHour until ctx ends; a store without OptimizeIndex is left
+// alone. A search index written by crawls piles up segments that every
+// query has to visit (store/sqlite: OptimizeIndex).
+func optimizeNightly(ctx context.Context, st newsmon.Store, log *slog.Logger) {
+	o, ok := st.(interface{ OptimizeIndex(context.Context) error })
+	if !ok {
+		return
+	}
+	for {
+		now := time.Now().UTC()
+		next := time.Date(now.Year(), now.Month(), now.Day(), optimizeHour, 0, 0, 0, time.UTC)
+		if !next.After(now) {
+			next = next.AddDate(0, 0, 1)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(next.Sub(now)):
+		}
+		start := time.Now()
+		if err := o.OptimizeIndex(ctx); err != nil {
+			if ctx.Err() == nil {
+				log.Error("optimize search index", "err", err)
+			}
+			continue
+		}
+		log.Info("search index optimized", "elapsed", time.Since(start).Round(time.Millisecond).String())
+	}
 }

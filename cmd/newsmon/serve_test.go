@@ -170,3 +170,140 @@ func writeFile(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// startCommand runs newsmon with args in the background and returns the
+// base URL it prints once it listens, and a func that interrupts it and
+// returns its exit status.
+func startCommand(t *testing.T, args ...string) (string, func() int) {
+	t.Helper()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(args, &stdout, &stderr) }()
+	var base string
+	waitFor(t, args[0]+" to listen", 60*time.Second, func() bool {
+		select {
+		case code := <-done:
+			t.Fatalf("%s exited %d before listening: %s", args[0], code, stderr.String())
+		default:
+		}
+		m := regexp.MustCompile(`serving on (http://\S+)`).FindStringSubmatch(stdout.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	})
+	return base, func() int {
+		if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Logf("%s stderr: %s", args[0], stderr.String())
+			}
+			return code
+		case <-time.After(40 * time.Second):
+			t.Fatalf("%s did not stop within its bound", args[0])
+			return -1
+		}
+	}
+}
+
+func httpGet(t *testing.T, url string, header ...string) (int, string, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func TestServeWebRefusesPublicAddrWithoutToken(t *testing.T) {
+	site := testsite.Start()
+	defer site.Close()
+	db := filepath.Join(t.TempDir(), "serve.db")
+
+	public := writeConfig(t, site, "\n[web]\naddr = \"0.0.0.0:8080\"\n")
+	code, _, stderr := newsmonRun(t, "serve", "--config", public, "--db", db)
+	if code != 2 || !strings.Contains(stderr, "web.token_env") {
+		t.Errorf("a public address without token_env: exit %d, %s", code, stderr)
+	}
+	loopback := writeConfig(t, site, "")
+	code, _, stderr = newsmonRun(t, "serve", "--config", loopback, "--db", db, "--addr", "0.0.0.0:0")
+	if code != 2 || !strings.Contains(stderr, "web.token_env") {
+		t.Errorf("--addr 0.0.0.0:0 without token_env: exit %d, %s", code, stderr)
+	}
+	unset := writeConfig(t, site, "\n[web]\naddr = \"0.0.0.0:8080\"\ntoken_env = \"NEWSMON_TEST_UNSET_TOKEN\"\n")
+	os.Unsetenv("NEWSMON_TEST_UNSET_TOKEN")
+	code, _, stderr = newsmonRun(t, "serve", "--config", unset, "--db", db)
+	if code != 2 || !strings.Contains(stderr, "NEWSMON_TEST_UNSET_TOKEN") {
+		t.Errorf("token_env naming an empty variable: exit %d, %s", code, stderr)
+	}
+}
+
+func TestServeWebDeskWithToken(t *testing.T) {
+	site := testsite.Start()
+	defer site.Close()
+	t.Setenv("NEWSMON_TEST_WEB_TOKEN", "t0ken-for-tests")
+	cfg := writeConfig(t, site, "\n[web]\naddr = \"127.0.0.1:0\"\ntoken_env = \"NEWSMON_TEST_WEB_TOKEN\"\n")
+	cfgText := regexp.MustCompile(`schedule = "[^"]*"`).ReplaceAllString(mustRead(t, cfg), `schedule = "@every 24h"`)
+	writeFile(t, cfg, cfgText)
+	base, stop := startCommand(t, "serve", "--config", cfg, "--db", filepath.Join(t.TempDir(), "serve.db"), "--quiet")
+
+	auth := []string{"Authorization", "Bearer t0ken-for-tests"}
+	if code, body, _ := httpGet(t, base+"/api/sources"); code != http.StatusUnauthorized {
+		t.Errorf("the API without the token: %d %s", code, body)
+	}
+	if code, _, hdr := httpGet(t, base+"/", "Accept", "text/html"); code != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/login") {
+		t.Errorf("a browser without a session: %d %s", code, hdr.Get("Location"))
+	}
+	code, body, _ := httpGet(t, base+"/api/sources", auth...)
+	var sources struct {
+		Sources []struct{ Name, Kind string } `json:"sources"`
+	}
+	if code != 200 || json.Unmarshal([]byte(body), &sources) != nil || len(sources.Sources) != len(site.Sources()) {
+		t.Errorf("sources: %d %s", code, body)
+	}
+	code, body, hdr := httpGet(t, base+"/?q=corridor", append(auth, "Accept", "text/html")...)
+	if code != 200 || !strings.Contains(body, `<form class="search"`) || !strings.Contains(hdr.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("search page: %d %v %.300s", code, hdr, body)
+	}
+	if code, _, _ := httpGet(t, base+"/healthz"); code != 200 {
+		t.Errorf("healthz needs no token: %d", code)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("serve exited %d", code)
+	}
+}
+
+func TestServeWebDemoServesTheDesk(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	base, stop := startCommand(t, "demo", "--config", "../../config.toml", "--db", db, "--addr", "127.0.0.1:0", "--quiet")
+
+	code, body, _ := httpGet(t, base+"/api/search?q=%22Middle+Corridor%22&kind=news")
+	var res struct {
+		Total  int                       `json:"total"`
+		Facets map[string]map[string]int `json:"facets"`
+	}
+	if code != 200 || json.Unmarshal([]byte(body), &res) != nil || res.Total == 0 || res.Facets["kind"]["news"] != res.Total {
+		t.Errorf("demo search: %d %.500s", code, body)
+	}
+	code, body, _ = httpGet(t, base+"/agreements?party=Kazakhstan", "Accept", "text/html")
+	if code != 200 || !strings.Contains(body, "$300 million") {
+		t.Errorf("demo agreements page: %d", code)
+	}
+	code, body, _ = httpGet(t, base+"/sources", "Accept", "text/html")
+	if code != 200 || !strings.Contains(body, "newsroom") || !strings.Contains(body, "ministry") {
+		t.Errorf("demo sources page: %d", code)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("demo exited %d", code)
+	}
+}
