@@ -43,24 +43,14 @@ func sharedFrontier(t *testing.T) *frontier.Redis {
 // crawler, closer than the host's delay, as the server's own log saw them.
 func checkSpacing(t *testing.T, site *testsite.Site, delay time.Duration) {
 	t.Helper()
-	byHost := map[string][]testsite.Request{}
-	for _, r := range site.Requests() {
-		byHost[r.Host] = append(byHost[r.Host], r)
+	bad, summary := testsite.SpacingViolations(site.Requests(), func(host string) time.Duration {
+		return max(site.CrawlDelay(host), delay)
+	})
+	for _, v := range bad {
+		t.Error(v)
 	}
-	// The same slack as TestCrawlIsPolite: the server stamps arrivals, after
-	// a TCP handshake for a new connection and scheduling noise.
-	const slack = 40 * time.Millisecond
-	for host, rs := range byHost {
-		d := max(site.CrawlDelay(host), delay)
-		minGap := time.Hour
-		for i := 1; i < len(rs); i++ {
-			gap := rs[i].Time.Sub(rs[i-1].Time)
-			minGap = min(minGap, gap)
-			if gap < d-slack {
-				t.Errorf("%s: requests %s and %s only %v apart, delay %v", host, rs[i-1].Path, rs[i].Path, gap, d)
-			}
-		}
-		t.Logf("%s: %d requests, delay %v, smallest gap %v", host, len(rs), d, minGap)
+	for _, l := range summary {
+		t.Log(l)
 	}
 }
 
