@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -20,19 +19,21 @@ import (
 	newsmon "github.com/newsmon/newsmon"
 	"github.com/newsmon/newsmon/frontier"
 	"github.com/newsmon/newsmon/internal/testsite"
+	"github.com/newsmon/newsmon/store/postgres"
 	"github.com/newsmon/newsmon/store/sqlite"
 )
 
 // writeSharedConfig writes the config of one crawler process of a shared
 // crawl: the simulated outlets, a Redis frontier under prefix, and a User-
 // Agent naming the process so that the outlets' log tells who asked.
-func writeSharedConfig(t *testing.T, site *testsite.Site, redisURL, prefix string, proc int) string {
+func writeSharedConfig(t *testing.T, site *testsite.Site, redisURL, prefix string, proc int, dsn string) string {
 	t.Helper()
 	shipped, err := newsmon.Load("../../config.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := struct {
+		Store   map[string]any   `toml:"store,omitempty"`
 		Crawler map[string]any   `toml:"crawler"`
 		Sources []newsmon.Source `toml:"source"`
 		Topics  []newsmon.Topic  `toml:"topic"`
@@ -47,6 +48,9 @@ func writeSharedConfig(t *testing.T, site *testsite.Site, redisURL, prefix strin
 		Topics:  shipped.Topics,
 		Parties: shipped.Parties,
 	}
+	if dsn != "" {
+		cfg.Store = map[string]any{"dsn": dsn}
+	}
 	var buf bytes.Buffer
 	if err := toml.NewEncoder(&buf).Encode(cfg); err != nil {
 		t.Fatal(err)
@@ -60,12 +64,18 @@ func writeSharedConfig(t *testing.T, site *testsite.Site, redisURL, prefix strin
 
 // TestCrawlProcessesShareOneFrontier runs three `newsmon crawl` processes
 // of the built binary against the simulated outlets, with one Redis
-// frontier and one SQLite store, and kills (SIGKILL) the process running
+// frontier and one store (an SQLite file; PostgreSQL when
+// NEWSMON_TEST_POSTGRES is set), and kills (SIGKILL) the process running
 // the newsroom in the middle of its articles. The two others finish its
 // work: every article stored once, none fetched twice but for what the
 // killed process had in hand, and no host asked more often than its delay
 // allows, by the outlets' own request log.
 func TestCrawlProcessesShareOneFrontier(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testCrawlProcessesShare(t, false) })
+	t.Run("postgres", func(t *testing.T) { testCrawlProcessesShare(t, true) })
+}
+
+func testCrawlProcessesShare(t *testing.T, pg bool) {
 	redisURL := os.Getenv("NEWSMON_TEST_REDIS")
 	if redisURL == "" {
 		t.Skip("NEWSMON_TEST_REDIS not set (e.g. redis://127.0.0.1:6379/0): shared crawl test skipped")
@@ -80,12 +90,32 @@ func TestCrawlProcessesShareOneFrontier(t *testing.T) {
 	bin := buildNewsmon(t)
 	site := testsite.Start()
 	defer site.Close()
-	db := filepath.Join(t.TempDir(), "newsmon.db")
-	// The schema first, so that three processes do not race to create it.
-	if st, err := sqlite.Open(db); err != nil {
-		t.Fatal(err)
+	db, dsn := filepath.Join(t.TempDir(), "newsmon.db"), ""
+	if pg {
+		dsn = postgresSchema(t)
+	}
+	// The schema first (both stores would cope with three processes racing
+	// to create it; this test is about crawling), and the store the test
+	// reads what the processes stored from.
+	var st newsmon.Store
+	if pg {
+		st, err = postgres.Open(context.Background(), dsn)
 	} else {
-		st.Close()
+		st, err = sqlite.Open(db)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	countStored := func(source string) int {
+		n := 0
+		st.ExportArticles(context.Background(), newsmon.ExportFilter{}, func(a *newsmon.Article) error {
+			if source == "" || a.Source == source {
+				n++
+			}
+			return nil
+		})
+		return n
 	}
 
 	const procs = 3
@@ -97,8 +127,12 @@ func TestCrawlProcessesShareOneFrontier(t *testing.T) {
 	}
 	ps := make([]*proc, procs)
 	for i := range procs {
-		cfg := writeSharedConfig(t, site, redisURL, prefix, i)
-		p := &proc{cmd: exec.Command(bin, "crawl", "--config", cfg, "--db", db), exited: make(chan struct{})}
+		cfg := writeSharedConfig(t, site, redisURL, prefix, i, dsn)
+		args := []string{"crawl", "--config", cfg}
+		if !pg {
+			args = append(args, "--db", db)
+		}
+		p := &proc{cmd: exec.Command(bin, args...), exited: make(chan struct{})}
 		p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 		if err := p.cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -119,13 +153,7 @@ func TestCrawlProcessesShareOneFrontier(t *testing.T) {
 	}
 
 	// Kill the newsroom's runner once some of its articles are stored.
-	newsroomStored := func() int {
-		var n int
-		readOnly(db, func(db *sql.DB) error {
-			return db.QueryRow(`SELECT count(*) FROM articles WHERE source = 'newsroom'`).Scan(&n)
-		})
-		return n
-	}
+	newsroomStored := func() int { return countStored("newsroom") }
 	killed := -1
 	waitFor(t, "newsroom articles to be stored", 60*time.Second, func() bool { return newsroomStored() >= 6 })
 	holder, err := fr.LockHolder(context.Background(), "source:newsroom")
@@ -163,14 +191,9 @@ func TestCrawlProcessesShareOneFrontier(t *testing.T) {
 		t.Logf("process %d:\n%s", i, p.stdout.String())
 	}
 
-	st, err := sqlite.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	ctx := context.Background()
 	want := site.Expected()
-	if n := storedArticles(db); n != len(want) {
+	if n := countStored(""); n != len(want) {
 		t.Errorf("%d articles stored, want %d", n, len(want))
 	}
 	for _, w := range want {
@@ -240,7 +263,7 @@ func TestCrawlProcessesShareOneFrontier(t *testing.T) {
 func TestCrawlWithRedisAwayFailsAtStartNamingTheKey(t *testing.T) {
 	site := testsite.Start()
 	defer site.Close()
-	cfg := writeSharedConfig(t, site, "redis://:hunter2@127.0.0.1:1/0", "newsmon-test:", 0)
+	cfg := writeSharedConfig(t, site, "redis://:hunter2@127.0.0.1:1/0", "newsmon-test:", 0, "")
 	db := filepath.Join(t.TempDir(), "newsmon.db")
 	code, _, stderr := newsmonRun(t, "crawl", "--config", cfg, "--db", db, "--quiet")
 	if code != 1 {
@@ -286,7 +309,7 @@ func TestServeProcessesRunEachScheduledRunOnce(t *testing.T) {
 	const every = 20 * time.Second
 	var daemons []*daemon
 	for i := range 2 {
-		cfg := writeSharedConfig(t, site, redisURL, prefix, i)
+		cfg := writeSharedConfig(t, site, redisURL, prefix, i, "")
 		text := regexp.MustCompile(`schedule = "[^"]*"`).ReplaceAllString(mustRead(t, cfg), `schedule = "@every 20s"`)
 		if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
