@@ -2,6 +2,11 @@ package newsmon
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -104,4 +109,137 @@ type Outbox interface {
 // only when the receiver accepted the alert.
 type Notifier interface {
 	Notify(ctx context.Context, rule AlertRule, a *Alert) error
+}
+
+// The rules below are how every store raises alerts, so that all of them
+// raise the same alerts, under the same IDs, for the same articles.
+
+// ParsedAlertRule is an alert rule checked, with the query and party of a
+// search rule parsed.
+type ParsedAlertRule struct {
+	AlertRule        // Email is a copy of the rule's
+	Query     *Query // of a search rule; nil matches every article
+	Party     *Query // of a search rule: Party as a phrase; nil for none
+}
+
+// ParseAlertRules checks rules as a store's SetAlertRules does: a rule
+// without a name, two rules of one name, a negative digest period, an
+// unknown kind and a malformed search query (or party) are EINVALID errors
+// naming the rule.
+func ParseAlertRules(rules []AlertRule) ([]ParsedAlertRule, error) {
+	list := make([]ParsedAlertRule, 0, len(rules))
+	seen := make(map[string]bool, len(rules))
+	for i, r := range rules {
+		if r.Name == "" {
+			return nil, Errorf(EINVALID, "alert rule %d has no name", i+1)
+		}
+		if seen[r.Name] {
+			return nil, Errorf(EINVALID, "alert rule %q: two rules have this name", r.Name)
+		}
+		seen[r.Name] = true
+		if r.Digest < 0 {
+			return nil, Errorf(EINVALID, "alert rule %q: negative digest period", r.Name)
+		}
+		rule := ParsedAlertRule{AlertRule: r}
+		rule.Email = slices.Clone(r.Email)
+		switch r.On {
+		case AlertAgreement, AlertSourceHealth:
+		case AlertSearch:
+			q, err := ParseQuery(r.Query)
+			if err != nil {
+				return nil, Errorf(EINVALID, "alert rule %q: %s", r.Name, ErrorMessage(err))
+			}
+			rule.Query = q
+			if p := strings.TrimSpace(r.Party); p != "" {
+				pq, err := ParseQuery(`"` + strings.ReplaceAll(p, `"`, " ") + `"`)
+				if err != nil {
+					return nil, Errorf(EINVALID, "alert rule %q: party: %s", r.Name, ErrorMessage(err))
+				}
+				rule.Party = pq
+			}
+		default:
+			return nil, Errorf(EINVALID, "alert rule %q: on = %q: want agreement, search or source-health", r.Name, r.On)
+		}
+		list = append(list, rule)
+	}
+	return list, nil
+}
+
+// AlertID is the stable ID of the alert a rule raises for key (an event
+// ID or a canonical URL), kind being the rule's On.
+func AlertID(kind, rule, key string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x1f%s\x1f%s", kind, rule, key)
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// Channels returns the channels of a rule: ChannelWebhook, ChannelEmail.
+func (r AlertRule) Channels() []string {
+	var cs []string
+	if r.Webhook != "" {
+		cs = append(cs, ChannelWebhook)
+	}
+	if len(r.Email) > 0 {
+		cs = append(cs, ChannelEmail)
+	}
+	return cs
+}
+
+// DigestPeriod returns the start of the digest period of d that holds t,
+// in Unix seconds (periods are aligned on the epoch), and its end.
+func DigestPeriod(t time.Time, d time.Duration) (int64, time.Time) {
+	secs := max(int64(d/time.Second), 1)
+	start := t.Unix() - ((t.Unix()%secs)+secs)%secs
+	return start, time.Unix(start+secs, 0).UTC()
+}
+
+// MatchesArticle applies a rule's source and topic filters to article a,
+// whose topics (Article.AllTopics) are topics. A page that is not an
+// article (a home or listing page) is no news and matches no rule.
+func (r AlertRule) MatchesArticle(a *Article, topics []string) bool {
+	if !a.IsArticle {
+		return false
+	}
+	if r.Source != "" && r.Source != a.Source {
+		return false
+	}
+	return r.Topic == "" || slices.Contains(topics, r.Topic)
+}
+
+// NamesParty reports whether ag names party, ignoring case.
+func (ag Agreement) NamesParty(party string) bool {
+	party = strings.TrimSpace(party)
+	for _, p := range ag.Parties {
+		if strings.EqualFold(strings.TrimSpace(p), party) {
+			return true
+		}
+	}
+	return false
+}
+
+// AgreementsToAlert returns the indexes in a.Agreements of the agreements
+// an agreement rule raises (or updates) an alert for, their events being
+// eventIDs (in the same order): the signed or ratified ones naming the
+// rule's party, if it has one, one per event, of an article that passes
+// MatchesArticle.
+func (r AlertRule) AgreementsToAlert(a *Article, topics []string, eventIDs []string) []int {
+	if !r.MatchesArticle(a, topics) {
+		return nil
+	}
+	var out []int
+	done := make(map[string]bool)
+	for i, ag := range a.Agreements {
+		if ag.Status != StatusSigned && ag.Status != StatusRatified {
+			continue
+		}
+		if r.Party != "" && !ag.NamesParty(r.Party) {
+			continue
+		}
+		if done[eventIDs[i]] {
+			continue
+		}
+		done[eventIDs[i]] = true
+		out = append(out, i)
+	}
+	return out
 }

@@ -2,6 +2,9 @@ package newsmon
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
 	"time"
 )
 
@@ -73,6 +76,35 @@ type Agreement struct {
 	Place      string   `json:"place,omitempty"`
 	Date       string   `json:"date,omitempty"`
 	Sentence   string   `json:"sentence"`
+}
+
+// AllTopics returns the topics of a and of its mentions, sorted, each
+// once.
+func (a *Article) AllTopics() []string {
+	topics := make([]string, 0, len(a.Topics))
+	for _, t := range a.Topics {
+		if t != "" {
+			topics = append(topics, t)
+		}
+	}
+	for _, m := range a.Mentions {
+		if m.Topic != "" {
+			topics = append(topics, m.Topic)
+		}
+	}
+	slices.Sort(topics)
+	return slices.Compact(topics)
+}
+
+// ContentHash is the hash that decides whether a page changed, the
+// Article.ContentHash a store sets when it is empty: sha256 of the title
+// and the text, hex.
+func ContentHash(title, text string) string {
+	h := sha256.New()
+	h.Write([]byte(title))
+	h.Write([]byte{0})
+	h.Write([]byte(text))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Page is a fetched HTML document handed from the crawler to an Extractor.

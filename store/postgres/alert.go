@@ -2,24 +2,24 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 )
 
 // The outbox follows the SQLite store's (store/sqlite/alert.go) rule for
-// rule: the same alert IDs, digest IDs, bounds and lease, so that both
-// stores raise and hand out the same alerts.
+// rule, so that both stores raise and hand out the same alerts: the rules
+// are checked and matched by the root package (newsmon.ParseAlertRules,
+// AlertID, AgreementsToAlert), and digest IDs, bounds and lease are the
+// same.
 
 var _ newsmon.Outbox = (*DB)(nil)
 
@@ -41,117 +41,38 @@ const (
 // alertRule is a rule as the store applies it, its query parsed once.
 type alertRule struct {
 	newsmon.AlertRule
-	query *queryNode // nil matches every article
-	party *queryNode // the rule's party as a phrase, for search rules
+	query *newsmon.Query // nil matches every article
+	party *newsmon.Query // the rule's party as a phrase, for search rules
 }
 
-type alertRules struct {
-	mu    sync.RWMutex
-	list  []*alertRule
-	lease time.Duration
-}
+// alertRules holds the rules the store raises alerts for.
+type alertRules = storeutil.RuleSet[*alertRule]
 
-func (r *alertRules) get() []*alertRule {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return r.list
-}
-
-func (r *alertRules) find(name string) *alertRule {
-	for _, rule := range r.get() {
-		if rule.Name == name {
-			return rule
-		}
-	}
-	return nil
-}
-
-func (r *alertRules) leaseTime() time.Duration {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if r.lease > 0 {
-		return r.lease
-	}
-	return DeliveryLease
+// findRule returns the rule named name, nil when there is none.
+func (db *DB) findRule(name string) *alertRule {
+	r, _ := db.alertRules.Find(name, func(r *alertRule) string { return r.Name })
+	return r
 }
 
 // SetDeliveryLease replaces DeliveryLease for this store.
 func (db *DB) SetDeliveryLease(d time.Duration) {
-	db.alertRules.mu.Lock()
-	defer db.alertRules.mu.Unlock()
-	db.alertRules.lease = d
+	db.alertRules.SetLease(d)
 }
 
 // SetAlertRules sets the rules the store raises alerts for while it saves
 // articles and whose channels RaiseAlert uses; errors as in the SQLite
 // store, and the rules in force then stay as they were.
 func (db *DB) SetAlertRules(rules []newsmon.AlertRule) error {
-	list := make([]*alertRule, 0, len(rules))
-	seen := make(map[string]bool, len(rules))
-	for i, r := range rules {
-		if r.Name == "" {
-			return newsmon.Errorf(newsmon.EINVALID, "alert rule %d has no name", i+1)
-		}
-		if seen[r.Name] {
-			return newsmon.Errorf(newsmon.EINVALID, "alert rule %q: two rules have this name", r.Name)
-		}
-		seen[r.Name] = true
-		if r.Digest < 0 {
-			return newsmon.Errorf(newsmon.EINVALID, "alert rule %q: negative digest period", r.Name)
-		}
-		rule := &alertRule{AlertRule: r}
-		rule.Email = slices.Clone(r.Email)
-		switch r.On {
-		case newsmon.AlertAgreement, newsmon.AlertSourceHealth:
-		case newsmon.AlertSearch:
-			q, err := parseQuery(r.Query)
-			if err != nil {
-				return newsmon.Errorf(newsmon.EINVALID, "alert rule %q: %s", r.Name, newsmon.ErrorMessage(err))
-			}
-			rule.query = q
-			if p := strings.TrimSpace(r.Party); p != "" {
-				pq, err := parseQuery(`"` + strings.ReplaceAll(p, `"`, " ") + `"`)
-				if err != nil {
-					return newsmon.Errorf(newsmon.EINVALID, "alert rule %q: party: %s", r.Name, newsmon.ErrorMessage(err))
-				}
-				rule.party = pq
-			}
-		default:
-			return newsmon.Errorf(newsmon.EINVALID, "alert rule %q: on = %q: want agreement, search or source-health", r.Name, r.On)
-		}
-		list = append(list, rule)
+	parsed, err := newsmon.ParseAlertRules(rules)
+	if err != nil {
+		return err
 	}
-	db.alertRules.mu.Lock()
-	defer db.alertRules.mu.Unlock()
-	db.alertRules.list = list
+	list := make([]*alertRule, len(parsed))
+	for i, r := range parsed {
+		list[i] = &alertRule{AlertRule: r.AlertRule, query: r.Query, party: r.Party}
+	}
+	db.alertRules.Set(list)
 	return nil
-}
-
-// alertID is the stable ID of the alert a rule raises for key (an event
-// ID or a canonical URL): the SQLite store's.
-func alertID(kind, rule, key string) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x1f%s\x1f%s", kind, rule, key)
-	return hex.EncodeToString(h.Sum(nil))[:32]
-}
-
-func channels(r *alertRule) []string {
-	var cs []string
-	if r.Webhook != "" {
-		cs = append(cs, newsmon.ChannelWebhook)
-	}
-	if len(r.Email) > 0 {
-		cs = append(cs, newsmon.ChannelEmail)
-	}
-	return cs
-}
-
-// digestPeriod returns the start of the digest period of d that holds t,
-// in Unix seconds (periods are aligned on the epoch), and its end.
-func digestPeriod(t time.Time, d time.Duration) (int64, time.Time) {
-	secs := max(int64(d/time.Second), 1)
-	start := t.Unix() - ((t.Unix()%secs)+secs)%secs
-	return start, time.Unix(start+secs, 0).UTC()
 }
 
 // DigestID is the AlertID of the digest delivery of rule for the period
@@ -162,16 +83,16 @@ func DigestID(rule string, start int64) string {
 
 // clipText cuts s to at most maxAlertText bytes of storable UTF-8.
 func clipText(s string) string {
-	return clip(clean(s), maxAlertText)
+	return storeutil.Clip(clean(s), maxAlertText)
 }
 
 // scheduleDeliveries queues what raising (created) or updating an alert of
 // rule sends, as in the SQLite store.
 func scheduleDeliveries(ctx context.Context, q querier, rule *alertRule, id string, created bool, now time.Time) error {
-	for _, ch := range channels(rule) {
+	for _, ch := range rule.Channels() {
 		switch {
 		case rule.Digest > 0:
-			start, end := digestPeriod(now, time.Duration(rule.Digest))
+			start, end := newsmon.DigestPeriod(now, time.Duration(rule.Digest))
 			if _, err := q.Exec(ctx, `INSERT INTO alert_deliveries (alert_id, channel, rule,
 				next_attempt, created) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 				clean(DigestID(rule.Name, start)), ch, clean(rule.Name), end, now); err != nil {
@@ -265,26 +186,6 @@ func bumpAlert(ctx context.Context, q querier, id string, now time.Time) error {
 	return nil
 }
 
-func articleMatchesRule(r *alertRule, a *newsmon.Article, topics []string) bool {
-	if !a.IsArticle {
-		return false
-	}
-	if r.Source != "" && r.Source != a.Source {
-		return false
-	}
-	return r.Topic == "" || slices.Contains(topics, r.Topic)
-}
-
-func namesParty(ag newsmon.Agreement, party string) bool {
-	party = strings.TrimSpace(party)
-	for _, p := range ag.Parties {
-		if strings.EqualFold(strings.TrimSpace(p), party) {
-			return true
-		}
-	}
-	return false
-}
-
 // raiseAgreementAlerts raises or updates, inside the article's
 // transaction, the alerts of the agreement rules for the signed or
 // ratified agreements of article id.
@@ -295,24 +196,10 @@ func (w *articleWriter) raiseAgreementAlerts(id int64, key string, a *newsmon.Ar
 			continue
 		}
 		if topics == nil {
-			topics = articleTopics(a)
+			topics = a.AllTopics()
 		}
-		if !articleMatchesRule(rule, a, topics) {
-			continue
-		}
-		done := make(map[string]bool)
-		for i, ag := range a.Agreements {
-			if ag.Status != newsmon.StatusSigned && ag.Status != newsmon.StatusRatified {
-				continue
-			}
-			if rule.Party != "" && !namesParty(ag, rule.Party) {
-				continue
-			}
-			if done[eventIDs[i]] {
-				continue
-			}
-			done[eventIDs[i]] = true
-			if err := w.raiseAgreementAlert(rule, id, key, a, ag, eventIDs[i]); err != nil {
+		for _, i := range rule.AgreementsToAlert(a, topics, eventIDs) {
+			if err := w.raiseAgreementAlert(rule, id, key, a, a.Agreements[i], eventIDs[i]); err != nil {
 				return fmt.Errorf("alert %s: %w", rule.Name, err)
 			}
 		}
@@ -321,7 +208,7 @@ func (w *articleWriter) raiseAgreementAlerts(id int64, key string, a *newsmon.Ar
 }
 
 func (w *articleWriter) raiseAgreementAlert(rule *alertRule, id int64, key string, a *newsmon.Article, ag newsmon.Agreement, eventID string) error {
-	aid := alertID(newsmon.AlertAgreement, rule.Name, eventID)
+	aid := newsmon.AlertID(newsmon.AlertAgreement, rule.Name, eventID)
 	art := newsmon.AlertArticle{URL: key, Title: a.Title, Source: a.Source, Published: a.Published, Sentence: ag.Sentence}
 	for {
 		var version int
@@ -364,9 +251,9 @@ func (w *articleWriter) raiseSearchAlerts(id int64, key string, a *newsmon.Artic
 			continue
 		}
 		if topics == nil {
-			topics = articleTopics(a)
+			topics = a.AllTopics()
 		}
-		if !articleMatchesRule(rule, a, topics) {
+		if !rule.MatchesArticle(a, topics) {
 			continue
 		}
 		sentence, ok, err := w.matchSearch(rule, id, a)
@@ -376,7 +263,7 @@ func (w *articleWriter) raiseSearchAlerts(id int64, key string, a *newsmon.Artic
 		if !ok {
 			continue
 		}
-		aid := alertID(newsmon.AlertSearch, rule.Name, key)
+		aid := newsmon.AlertID(newsmon.AlertSearch, rule.Name, key)
 		al := &newsmon.Alert{ID: aid, Rule: rule.Name, Kind: newsmon.AlertSearch,
 			Articles: []newsmon.AlertArticle{{URL: key, Title: a.Title, Source: a.Source,
 				Published: a.Published, Sentence: sentence}},
@@ -396,8 +283,8 @@ func (w *articleWriter) raiseSearchAlerts(id int64, key string, a *newsmon.Artic
 }
 
 // sentenceOptions ask ts_headline for the words around a match, marked
-// with sentinels that stripControl removes: the evidence of an alert is
-// plain text.
+// with sentinels that storeutil.StripControl removes: the evidence of an
+// alert is plain text.
 const sentenceOptions = "StartSel=\x02, StopSel=\x03, MaxWords=24, MinWords=10, ShortWord=2"
 
 // matchSearch runs a search rule's query against article id, just written
@@ -408,7 +295,7 @@ func (w *articleWriter) matchSearch(rule *alertRule, id int64, a *newsmon.Articl
 	var args sqlArgs
 	where := []string{"a.id = " + args.add(id)}
 	if rule.party != nil && !slices.ContainsFunc(a.Agreements, func(ag newsmon.Agreement) bool {
-		return namesParty(ag, rule.Party)
+		return ag.NamesParty(rule.Party)
 	}) {
 		where = append(where, compileQuery(rule.party, &args).match())
 	}
@@ -428,7 +315,7 @@ func (w *articleWriter) matchSearch(rule *alertRule, id int64, a *newsmon.Articl
 	case err != nil:
 		return "", false, err
 	}
-	return clipText(strings.Join(strings.Fields(stripControl(s)), " ")), true, nil
+	return clipText(strings.Join(strings.Fields(storeutil.StripControl(s)), " ")), true, nil
 }
 
 // RaiseAlert stores an alert raised outside an article's save (source
@@ -447,7 +334,7 @@ func (db *DB) RaiseAlert(ctx context.Context, a *newsmon.Alert) error {
 	if clean(a.ID) != a.ID {
 		return newsmon.Errorf(newsmon.EINVALID, "raise alert: the ID holds a NUL character or broken UTF-8")
 	}
-	rule := db.alertRules.find(a.Rule)
+	rule := db.findRule(a.Rule)
 	if rule == nil {
 		return newsmon.Errorf(newsmon.EINVALID, "raise alert %s: no alert rule named %q", a.ID, a.Rule)
 	}
@@ -570,7 +457,7 @@ func (db *DB) PendingDeliveries(ctx context.Context, now time.Time, limit int) (
 		return nil, newsmon.Errorf(newsmon.EINVALID, "pending deliveries: limit %d: want 1 to %d", limit, maxDeliveryBatch)
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	lease := now.Add(db.alertRules.leaseTime())
+	lease := now.Add(db.alertRules.Lease(DeliveryLease))
 	type claimed struct {
 		d       newsmon.Delivery
 		created time.Time

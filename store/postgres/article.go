@@ -3,8 +3,6 @@ package postgres
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -14,53 +12,22 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 )
 
-// Limits on what one article may bring, as in the SQLite store.
+// Limits on what one article may bring and bounds on one group commit are
+// internal/storeutil's, shared with the SQLite store.
 const (
-	maxTextBytes  = 16 << 20
-	maxMentions   = 10000
-	maxAgreements = 1000
-	maxTopics     = 200
 	keptRevisions = 20
 	exportBatch   = 100
-	// Bounds on one group commit, as in the SQLite store.
-	maxBatchArticles = 256
-	maxBatchBytes    = 64 << 20
 	// maxTxRetries is how often a batch that lost a deadlock or a
 	// serialization conflict to another process is run again.
 	maxTxRetries = 5
 )
 
-// contentHash is the hash that decides whether a page changed: sha256 of
-// the title and the text, hex (the SQLite store's).
-func contentHash(title, text string) string {
-	h := sha256.New()
-	h.Write([]byte(title))
-	h.Write([]byte{0})
-	h.Write([]byte(text))
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-func checkArticle(a *newsmon.Article) error {
-	switch {
-	case a == nil:
-		return newsmon.Errorf(newsmon.EINVALID, "save article: no article")
-	case a.CanonicalURL == "" && a.URL == "":
-		return newsmon.Errorf(newsmon.EINVALID, "save article: neither a URL nor a canonical URL")
-	case len(a.CanonicalURL) > maxURLBytes || len(a.URL) > maxURLBytes:
-		return newsmon.Errorf(newsmon.EINVALID, "save article: a URL over %d bytes", maxURLBytes)
-	case len(a.Text) > maxTextBytes:
-		return newsmon.Errorf(newsmon.EINVALID, "save article %s: text of %d bytes is over the limit of %d", a.URL, len(a.Text), maxTextBytes)
-	case len(a.Mentions) > maxMentions:
-		return newsmon.Errorf(newsmon.EINVALID, "save article %s: %d mentions is over the limit of %d", a.URL, len(a.Mentions), maxMentions)
-	case len(a.Agreements) > maxAgreements:
-		return newsmon.Errorf(newsmon.EINVALID, "save article %s: %d agreements is over the limit of %d", a.URL, len(a.Agreements), maxAgreements)
-	case len(a.Topics) > maxTopics:
-		return newsmon.Errorf(newsmon.EINVALID, "save article %s: %d topics is over the limit of %d", a.URL, len(a.Topics), maxTopics)
-	}
-	return nil
-}
+// checkArticle refuses what no store saves, and URLs longer than a btree
+// index takes.
+func checkArticle(a *newsmon.Article) error { return storeutil.CheckArticle(a, maxURLBytes) }
 
 // SaveArticle writes a with its URLs, mentions, topics, agreements and the
 // fetch state st (when not nil) in one transaction, keyed by
@@ -81,23 +48,7 @@ func (db *DB) SaveArticle(ctx context.Context, a *newsmon.Article, st *newsmon.F
 // another process is run again whole.
 func (db *DB) SaveArticles(ctx context.Context, ws []newsmon.ArticleWrite) []newsmon.SaveResult {
 	results := make([]newsmon.SaveResult, len(ws))
-	var (
-		pending []int
-		size    int
-	)
-	for i, w := range ws {
-		if err := checkArticle(w.Article); err != nil {
-			results[i].Err = err
-			continue
-		}
-		if len(pending) == maxBatchArticles || len(pending) > 0 && size+len(w.Article.Text) > maxBatchBytes {
-			db.saveGroup(ctx, ws, pending, results)
-			pending, size = nil, 0
-		}
-		pending = append(pending, i)
-		size += len(w.Article.Text)
-	}
-	db.saveGroup(ctx, ws, pending, results)
+	storeutil.GroupWrites(ws, results, checkArticle, func(idx []int) { db.saveGroup(ctx, ws, idx, results) })
 	return results
 }
 
@@ -160,7 +111,7 @@ func (db *DB) saveBatch(ctx context.Context, ws []newsmon.ArticleWrite, idx []in
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
-	w := &articleWriter{db: db, ctx: ctx, tx: tx, now: now, rules: db.alertRules.get()}
+	w := &articleWriter{db: db, ctx: ctx, tx: tx, now: now, rules: db.alertRules.Get()}
 	// Agreement events are clustered under a lock per instrument class,
 	// taken up front in a fixed order so batches cannot deadlock on them.
 	if err := w.lockClusters(ws, idx); err != nil {
@@ -230,8 +181,8 @@ func (w *articleWriter) lockClusters(ws []newsmon.ArticleWrite, idx []int) error
 	var keys []int64
 	for _, i := range idx {
 		for _, ag := range ws[i].Article.Agreements {
-			if ag.EventID == "" && partyKey(ag.Parties) != "" {
-				keys = append(keys, clusterLockKey(instrumentClassOf(ag.Instrument)))
+			if ag.EventID == "" && newsmon.PartyKey(ag.Parties) != "" {
+				keys = append(keys, clusterLockKey(newsmon.InstrumentClass(ag.Instrument)))
 			}
 		}
 	}
@@ -251,7 +202,7 @@ func (w *articleWriter) save(a *newsmon.Article, st *newsmon.FetchState, out *sa
 	key := clean(cmp.Or(a.CanonicalURL, a.URL))
 	hash := a.ContentHash
 	if hash == "" {
-		hash = contentHash(a.Title, a.Text)
+		hash = newsmon.ContentHash(a.Title, a.Text)
 	}
 	out.hash = hash
 	res := &out.res
@@ -418,7 +369,7 @@ func (w *articleWriter) writeParts(id int64, a *newsmon.Article) ([]string, erro
 			return nil, fmt.Errorf("mentions: %w", err)
 		}
 	}
-	if topics := articleTopics(a); len(topics) > 0 {
+	if topics := a.AllTopics(); len(topics) > 0 {
 		if _, err := tx.Exec(ctx, `INSERT INTO article_topics (article_id, topic)
 			SELECT $1, t FROM unnest($2::text[]) AS t ON CONFLICT DO NOTHING`, id, cleanAll(topics)); err != nil {
 			return nil, fmt.Errorf("topics: %w", err)
@@ -430,7 +381,7 @@ func (w *articleWriter) writeParts(id int64, a *newsmon.Article) ([]string, erro
 		day = *utc(a.Published)
 	}
 	for i, ag := range a.Agreements {
-		pkey := clean(partyKey(ag.Parties))
+		pkey := clean(newsmon.PartyKey(ag.Parties))
 		eventIDs[i] = clean(ag.EventID)
 		if eventIDs[i] == "" {
 			var err error
@@ -448,24 +399,6 @@ func (w *articleWriter) writeParts(id int64, a *newsmon.Article) ([]string, erro
 		}
 	}
 	return eventIDs, nil
-}
-
-// articleTopics returns the sorted, distinct, non-empty topics of a and of
-// its mentions.
-func articleTopics(a *newsmon.Article) []string {
-	topics := make([]string, 0, len(a.Topics))
-	for _, t := range a.Topics {
-		if t != "" {
-			topics = append(topics, t)
-		}
-	}
-	for _, m := range a.Mentions {
-		if m.Topic != "" {
-			topics = append(topics, m.Topic)
-		}
-	}
-	slices.Sort(topics)
-	return slices.Compact(topics)
 }
 
 // FindArticleByID returns the article with its mentions, agreements,
@@ -501,7 +434,7 @@ func (db *DB) FindArticleByURL(ctx context.Context, url string) (*newsmon.Articl
 // f.Match query is EINVALID.
 func (db *DB) ExportArticles(ctx context.Context, f newsmon.ExportFilter, fn func(*newsmon.Article) error) error {
 	var (
-		query *queryNode
+		query *newsmon.Query
 		match newsmon.SearchFilter
 	)
 	if f.Match != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 )
 
 // The Import methods copy records of another store (newsmon migrate-store)
@@ -33,7 +34,7 @@ func (db *DB) ImportArticle(ctx context.Context, a *newsmon.Article) (id int64, 
 	key := clean(cmp.Or(a.CanonicalURL, a.URL))
 	hash := a.ContentHash
 	if hash == "" {
-		hash = contentHash(a.Title, a.Text)
+		hash = newsmon.ContentHash(a.Title, a.Text)
 	}
 	now := db.now().UTC().Truncate(time.Microsecond)
 	firstSeen, fetchedAt := a.FirstSeen.UTC().Truncate(time.Microsecond), a.FetchedAt.UTC().Truncate(time.Microsecond)
@@ -130,7 +131,7 @@ func (db *DB) ImportRun(ctx context.Context, r newsmon.Run) (bool, error) {
 	if r.Source == "" {
 		return false, newsmon.Errorf(newsmon.EINVALID, "import run: no source")
 	}
-	kinds, err := json.Marshal(boundKinds(r.ErrorKinds))
+	kinds, err := json.Marshal(storeutil.BoundKinds(r.ErrorKinds, clean))
 	if err != nil {
 		return false, err
 	}
@@ -161,9 +162,9 @@ func (db *DB) ImportRun(ctx context.Context, r newsmon.Run) (bool, error) {
 			error_kinds, last_error)
 			VALUES (coalesce($1, nextval(pg_get_serial_sequence('runs', 'id'))), $2, $3, $4, $5, $6, $7,
 				$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-			wantID, clean(r.Source), started, finished, clean(r.Status), clip(clean(r.Cut), maxRunText),
+			wantID, clean(r.Source), started, finished, clean(r.Status), storeutil.Clip(clean(r.Cut), maxRunText),
 			r.Requests, r.Discovered, r.Queued, r.New, r.Updated, r.Unchanged, r.Aliases, r.Skipped,
-			r.NotArticle, r.Errors, clean(string(kinds)), clip(clean(r.LastError), maxRunText))
+			r.NotArticle, r.Errors, clean(string(kinds)), storeutil.Clip(clean(r.LastError), maxRunText))
 		inserted = err == nil
 		return err
 	})

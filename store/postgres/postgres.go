@@ -24,10 +24,11 @@
 // worth ten in the text (the SQLite store's bm25 weights), divided by the
 // log of the document's length; snippets come from ts_headline.
 //
-// The user query language is the SQLite store's (query.go, a copy of its
-// lexer and parser with the same EINVALID messages). websearch_to_tsquery
-// does not fit it: it knows neither parentheses nor prefixes, and it reads
-// operators in lower case. So the parsed query is compiled into a tsquery
+// The user query language is the SQLite store's: both parse it with
+// newsmon.ParseQuery, so they accept and reject the same queries with the
+// same EINVALID messages, and compile the tree each its own way (here in
+// query.go). websearch_to_tsquery does not fit it: it knows neither
+// parentheses nor prefixes, and it reads operators in lower case. So the parsed query is compiled into a tsquery
 // built by PostgreSQL from parameters: each word or phrase is
 // phraseto_tsquery(config, $n) of the user's text, a prefix to_tsquery of
 // the term split into letters and digits here (so nothing else can reach
@@ -62,8 +63,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -72,6 +71,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 )
 
 //go:embed migrations/*.sql
@@ -158,30 +158,9 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// migration is one embedded .sql file.
-type migration struct {
-	name string
-	sql  string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
-			continue
-		}
-		b, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].name < ms[j].name })
-	return ms, nil
+// migrations returns the embedded migrations in the order they run.
+func migrations() ([]storeutil.Migration, error) {
+	return storeutil.Migrations(migrationFiles, "migrations")
 }
 
 // migrate applies the migrations the schema has not seen, each in its own
@@ -225,29 +204,21 @@ func (db *DB) migrate(ctx context.Context) (err error) {
 	for _, n := range names {
 		applied[n] = true
 	}
-	known := make(map[string]bool, len(ms))
-	for _, m := range ms {
-		known[m.name] = true
+	pending, err := storeutil.PendingMigrations(ms, applied)
+	if err != nil {
+		return err
 	}
-	for n := range applied {
-		if !known[n] {
-			return newsmon.Errorf(newsmon.EINVALID, "the store was written by a newer newsmon (migration %s is unknown to this one): upgrade newsmon", n)
-		}
-	}
-	for _, m := range ms {
-		if applied[m.name] {
-			continue
-		}
+	for _, m := range pending {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			// The simple protocol runs the several statements of a file.
-			if _, err := tx.Exec(ctx, m.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name) VALUES ($1)`, m.name)
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name) VALUES ($1)`, m.Name)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil

@@ -4,21 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 )
 
 // Bounds of what a run record keeps, as in the SQLite store.
 const (
-	runsKept          = 500
-	maxRunsFound      = 1000
-	defaultRunsFound  = 100
-	maxRunText        = 1000
-	maxRunErrorKinds  = 32
-	maxErrorKindBytes = 64
+	runsKept         = 500
+	maxRunsFound     = 1000
+	defaultRunsFound = 100
+	maxRunText       = storeutil.MaxRunText
 )
 
 // StartRun records the start of a run of r.Source (see newsmon.Store): in
@@ -57,26 +55,23 @@ func (db *DB) StartRun(ctx context.Context, r *newsmon.Run) error {
 
 // FinishRun records the end of run r.ID (see newsmon.Store).
 func (db *DB) FinishRun(ctx context.Context, r *newsmon.Run) error {
-	if r == nil || r.ID == 0 {
-		return newsmon.Errorf(newsmon.EINVALID, "finish run: no run ID")
-	}
-	if r.Status != newsmon.RunDone && r.Status != newsmon.RunCut {
-		return newsmon.Errorf(newsmon.EINVALID, "finish run %d: status %q, want %s or %s", r.ID, r.Status, newsmon.RunDone, newsmon.RunCut)
+	if err := storeutil.CheckFinishRun(r); err != nil {
+		return err
 	}
 	if r.Finished.IsZero() {
 		r.Finished = db.now()
 	}
 	r.Finished = r.Finished.UTC().Truncate(time.Microsecond)
-	kinds, err := json.Marshal(boundKinds(r.ErrorKinds))
+	kinds, err := json.Marshal(storeutil.BoundKinds(r.ErrorKinds, clean))
 	if err != nil {
 		return fmt.Errorf("finish run %d: %w", r.ID, err)
 	}
 	tag, err := db.pool.Exec(ctx, `UPDATE runs SET finished = $1, status = $2, cut = $3,
 		requests = $4, discovered = $5, queued = $6, new = $7, updated = $8, unchanged = $9, aliases = $10,
 		skipped = $11, not_article = $12, errors = $13, error_kinds = $14, last_error = $15 WHERE id = $16`,
-		r.Finished, r.Status, clip(clean(r.Cut), maxRunText),
+		r.Finished, r.Status, storeutil.Clip(clean(r.Cut), maxRunText),
 		r.Requests, r.Discovered, r.Queued, r.New, r.Updated, r.Unchanged, r.Aliases,
-		r.Skipped, r.NotArticle, r.Errors, clean(string(kinds)), clip(clean(r.LastError), maxRunText), r.ID)
+		r.Skipped, r.NotArticle, r.Errors, clean(string(kinds)), storeutil.Clip(clean(r.LastError), maxRunText), r.ID)
 	if err != nil {
 		return fmt.Errorf("finish run %d: %w", r.ID, err)
 	}
@@ -133,28 +128,4 @@ func (db *DB) FindRuns(ctx context.Context, f newsmon.RunFilter) ([]newsmon.Run,
 		return nil, fmt.Errorf("find runs: %w", err)
 	}
 	return runs, nil
-}
-
-// boundKinds returns the error kinds to store: at most maxRunErrorKinds,
-// with short names and positive counts.
-func boundKinds(kinds map[string]int) map[string]int {
-	out := make(map[string]int, min(len(kinds), maxRunErrorKinds))
-	for k, n := range kinds {
-		if n <= 0 || k == "" {
-			continue
-		}
-		if len(out) == maxRunErrorKinds {
-			break
-		}
-		out[clip(clean(k), maxErrorKindBytes)] += n
-	}
-	return out
-}
-
-// clip shortens s to at most n bytes without splitting a character.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
 }

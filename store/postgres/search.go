@@ -3,19 +3,16 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"html"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 )
 
-// Search limits, as in the SQLite store.
+// Search weights (the page limits are internal/storeutil's).
 const (
-	defaultLimit = 20
-	maxLimit     = 200
 	// rankWeights are ts_rank_cd's weights of D, C, B (text) and A
 	// (title): a word in the title counts as much as ten in the text.
 	rankWeights = `'{0.1, 0.1, 0.1, 1.0}'`
@@ -28,17 +25,9 @@ const (
 	indexedChars = 100000
 )
 
-// The sentinels ts_headline puts around matches and between fragments;
-// control characters removed from the text beforehand, replaced by markup
-// after.
-const (
-	markOpen  = '\x02'
-	markClose = '\x03'
-	ellipsis  = '\x1e'
-)
-
 // headlineOptions ask ts_headline for up to two fragments of about 32
-// words with the sentinels around the matches.
+// words with the storeutil sentinels around the matches and between the
+// fragments.
 const headlineOptions = "StartSel=\x02, StopSel=\x03, MaxWords=32, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=\x1e"
 
 // escapedText is the SQL of an article's indexed text with control
@@ -49,24 +38,23 @@ const escapedText = `replace(replace(replace(regexp_replace(left(a.text, 100000)
 	E'[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]', '', 'g'), '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`
 
 // checkSearch validates f and returns its parsed query (nil for none).
-func checkSearch(f newsmon.SearchFilter) (*queryNode, error) {
-	n, err := parseQuery(f.Query)
+func checkSearch(f newsmon.SearchFilter) (*newsmon.Query, error) {
+	n, err := newsmon.ParseQuery(f.Query)
 	if err != nil {
 		return nil, err
 	}
 	if f.Offset < 0 {
 		return nil, newsmon.Errorf(newsmon.EINVALID, "offset must not be negative")
 	}
-	if f.Since != nil && f.Until != nil && f.Since.After(*f.Until) {
-		return nil, newsmon.Errorf(newsmon.EINVALID, "since (%s) is after until (%s)",
-			f.Since.Format("2006-01-02"), f.Until.Format("2006-01-02"))
+	if err := storeutil.CheckDates(f.Since, f.Until); err != nil {
+		return nil, err
 	}
 	return n, nil
 }
 
 // searchConditions returns the conditions on articles a that f selects,
 // query first, adding their arguments to args.
-func searchConditions(f newsmon.SearchFilter, query *queryNode, args *sqlArgs) []string {
+func searchConditions(f newsmon.SearchFilter, query *newsmon.Query, args *sqlArgs) []string {
 	var where []string
 	if query != nil {
 		where = append(where, compileQuery(query, args).match())
@@ -107,13 +95,7 @@ func (db *DB) SearchArticles(ctx context.Context, f newsmon.SearchFilter) (*news
 	if err != nil {
 		return nil, err
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultLimit
-	case limit > maxLimit:
-		limit = maxLimit
-	}
+	limit := storeutil.SearchLimit(f.Limit)
 
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
@@ -175,7 +157,7 @@ func (db *DB) SearchArticles(ctx context.Context, f newsmon.SearchFilter) (*news
 		if query != nil {
 			r.Snippet = snippetHTML(snippet)
 		} else {
-			r.Snippet = excerptHTML(snippet)
+			r.Snippet = storeutil.ExcerptHTML(snippet, excerptRunes)
 		}
 		r.Topics = []string{}
 		byID[r.ID] = len(res.Results)
@@ -230,61 +212,9 @@ func searchFacets(ctx context.Context, q querier, cond string, args []any, res *
 }
 
 // snippetHTML turns the sentinels of a ts_headline over escaped text into
-// <mark> elements and ellipses. Marks always balance.
+// <mark> elements and ellipses.
 func snippetHTML(s string) string {
-	var b strings.Builder
-	open := false
-	for _, r := range strings.ToValidUTF8(s, "") {
-		switch {
-		case r == markOpen:
-			if !open {
-				b.WriteString("<mark>")
-				open = true
-			}
-		case r == markClose:
-			if open {
-				b.WriteString("</mark>")
-				open = false
-			}
-		case r == ellipsis:
-			b.WriteString(" … ")
-		case r == '\n' || r == '\r' || r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f:
-		default:
-			b.WriteRune(r)
-		}
-	}
-	if open {
-		b.WriteString("</mark>")
-	}
-	return b.String()
-}
-
-// stripControl removes control characters but keeps line breaks as spaces.
-func stripControl(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f:
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// excerptHTML escapes the start of an article shown when there is no
-// query; s is already cut to excerptRunes characters by SQL.
-func excerptHTML(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	if utf8.RuneCountInString(s) >= excerptRunes {
-		if i := strings.LastIndexByte(s, ' '); i > len(s)/2 {
-			s = s[:i]
-		}
-		s += "…"
-	}
-	return html.EscapeString(stripControl(s))
+	return storeutil.SnippetHTML(strings.ToValidUTF8(s, ""), " … ", storeutil.StripControl)
 }
 
 // Timeline counts mentions per topic per interval (a UTC day, or a week

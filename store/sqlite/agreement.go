@@ -2,108 +2,28 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 
 	newsmon "github.com/newsmon/newsmon"
 )
 
-// eventWindow is how far apart two reports of one signing may be dated.
-const eventWindow = 7 * 24 * time.Hour
-
 // findEventsSQL lists the agreements of other articles that may report
 // the same event: an instrument of the same class, dated within
-// eventWindow, with parties. sameEvent decides among them.
+// newsmon.EventWindow, with parties. A newsmon.EventMatcher decides among
+// them.
 const findEventsSQL = `SELECT event_id, status, party_key, value, date, day FROM agreements
 	WHERE instrument IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?
 	  AND article_id != ? AND party_key != ''
 	ORDER BY abs(day - ?), article_id LIMIT 5000`
 
-// instrumentClass groups the instruments outlets name one signing by: the
-// same memorandum is "an agreement" to one outlet and "a memorandum" or "a
-// roadmap" to another. A contract, a treaty, a fund and a joint venture are
-// each their own class.
-var instrumentClass = map[string]string{
-	"agreement": "accord", "memorandum": "accord", "protocol": "accord",
-	"roadmap": "accord", "declaration": "accord",
-}
-
-// classMembers returns the instruments of ag's class, as a JSON array.
+// classMembers returns the instruments of the class of instrument, as a
+// JSON array.
 func classMembers(instrument string) string {
-	instrument = strings.ToLower(instrument)
-	class, ok := instrumentClass[instrument]
-	if !ok {
-		b, _ := json.Marshal([]string{instrument})
-		return string(b)
-	}
-	var members []string
-	for in, c := range instrumentClass {
-		if c == class {
-			members = append(members, in)
-		}
-	}
-	sort.Strings(members)
-	b, _ := json.Marshal(members)
+	b, _ := json.Marshal(newsmon.InstrumentClassMembers(instrument))
 	return string(b)
-}
-
-// statusJoins reports whether a report of status s may join an event
-// reported as other: a signing and its ratification are apart from a plan;
-// a report that mentions an agreement in passing joins any signing, and a
-// plan joins only plans.
-func statusJoins(s, other string) bool {
-	switch s {
-	case newsmon.StatusPlanned:
-		return other == newsmon.StatusPlanned
-	case newsmon.StatusMentioned:
-		return other != newsmon.StatusPlanned
-	}
-	return other == s || other == newsmon.StatusMentioned
-}
-
-// sameParties reports whether two party keys name the same signatories:
-// equal sets, or one within the other sharing at least two parties (one
-// outlet names the companies, another only their countries).
-func sameParties(a, b string) bool {
-	if a == b {
-		return true
-	}
-	small, big := a, b
-	if strings.Count(a, "\x1e") > strings.Count(b, "\x1e") {
-		small, big = b, a
-	}
-	parties := strings.Split(strings.Trim(small, "\x1e"), "\x1e")
-	if len(parties) < 2 {
-		return false
-	}
-	for _, p := range parties {
-		if !strings.Contains(big, "\x1e"+p+"\x1e") {
-			return false
-		}
-	}
-	return true
-}
-
-// partyKey is the form under which party sets compare: sorted, lower-case,
-// each between \x1e separators, so that one party can be found with LIKE.
-func partyKey(parties []string) string {
-	if len(parties) == 0 {
-		return ""
-	}
-	ps := make([]string, 0, len(parties))
-	for _, p := range parties {
-		if p = strings.ToLower(strings.TrimSpace(p)); p != "" {
-			ps = append(ps, p)
-		}
-	}
-	sort.Strings(ps)
-	return "\x1e" + strings.Join(ps, "\x1e") + "\x1e"
 }
 
 // clusterEvent returns the event an agreement of article id reports: that
@@ -113,41 +33,29 @@ func partyKey(parties []string) string {
 // are one signing.
 func (w *articleWriter) clusterEvent(id int64, ag newsmon.Agreement, pkey string, day int64) (string, error) {
 	if pkey != "" {
-		win := eventWindow.Microseconds()
+		win := newsmon.EventWindow.Microseconds()
 		rows, err := w.stmt(w.db.stmts.findEvent).QueryContext(w.ctx, classMembers(ag.Instrument), day-win, day+win, id, day)
 		if err != nil {
 			return "", fmt.Errorf("find event: %w", err)
 		}
 		defer rows.Close()
-		var best string
-		bestSameStatus := false
+		m := newsmon.NewEventMatcher(ag, pkey)
 		for rows.Next() {
 			var eventID, status, otherKey, value, date string
 			var otherDay int64
 			if err := rows.Scan(&eventID, &status, &otherKey, &value, &date, &otherDay); err != nil {
 				return "", fmt.Errorf("find event: %w", err)
 			}
-			if !statusJoins(ag.Status, status) || !sameParties(pkey, otherKey) ||
-				(ag.Value != "" && value != "" && ag.Value != value) ||
-				(ag.Date != "" && date != "" && ag.Date != date) {
-				continue
-			}
-			// Rows come nearest first: keep the nearest, preferring one of
-			// the same status.
-			if best == "" || (!bestSameStatus && status == ag.Status) {
-				best, bestSameStatus = eventID, status == ag.Status
-			}
+			m.Offer(eventID, status, otherKey, value, date)
 		}
 		if err := rows.Err(); err != nil {
 			return "", fmt.Errorf("find event: %w", err)
 		}
-		if best != "" {
-			return best, nil
+		if e := m.Event(); e != "" {
+			return e, nil
 		}
 	}
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x1f%s\x1f%s\x1f%d", strings.ToLower(ag.Instrument), ag.Status, pkey, id)
-	return hex.EncodeToString(h.Sum(nil))[:20], nil
+	return newsmon.NewEventID(ag, pkey, id), nil
 }
 
 // storedEventIDs returns the event ids of article id's agreements in order.
@@ -256,36 +164,20 @@ func (db *DB) FindAgreementEvents(ctx context.Context, f newsmon.AgreementFilter
 			return err
 		}
 		e := byID[eventID]
-		for _, seen := range e.Reports {
-			if seen.ArticleID == r.ArticleID {
-				return nil // an article that states the event twice is one report
-			}
+		if e.HasReport(r.ArticleID) {
+			return nil
 		}
 		if published.Valid {
 			t := fromMicros(published.Int64)
 			r.Published = &t
 		}
-		r.Sentence = sentence
+		ag := newsmon.Agreement{Instrument: instrument, Status: status, Value: value, Place: place, Date: date, Sentence: sentence}
 		if len(e.Reports) == 0 {
-			e.Instrument, e.Status, e.Value, e.Place, e.Date, e.Sentence = instrument, status, value, place, date, sentence
-			if err := json.Unmarshal([]byte(parties), &e.Parties); err != nil {
+			if err := json.Unmarshal([]byte(parties), &ag.Parties); err != nil {
 				return fmt.Errorf("parties of %s: %w", eventID, err)
 			}
-			e.Published = r.Published
-			e.FirstSeen = fromMicros(firstSeen)
 		}
-		if statusRank[status] > statusRank[e.Status] {
-			// The event is what its strongest report says: a signing
-			// mentioned in passing first and reported later is a signing.
-			e.Status, e.Instrument, e.Sentence = status, instrument, sentence
-		}
-		if e.Value == "" {
-			e.Value = value
-		}
-		if fs := fromMicros(firstSeen); fs.Before(e.FirstSeen) {
-			e.FirstSeen = fs
-		}
-		e.Reports = append(e.Reports, r)
+		e.AddReport(r, ag, fromMicros(firstSeen))
 		return nil
 	})
 	if err != nil {
@@ -296,11 +188,6 @@ func (db *DB) FindAgreementEvents(ctx context.Context, f newsmon.AgreementFilter
 		out[i] = *byID[e]
 	}
 	return out, nil
-}
-
-// statusRank orders statuses by how much a report says about an event.
-var statusRank = map[string]int{
-	newsmon.StatusMentioned: 1, newsmon.StatusPlanned: 2, newsmon.StatusSigned: 3, newsmon.StatusRatified: 4,
 }
 
 // escapeLike escapes the LIKE wildcards of s for ESCAPE '\'.

@@ -2,19 +2,17 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 )
 
 var _ newsmon.Outbox = (*DB)(nil)
@@ -46,119 +44,44 @@ type alertRule struct {
 	partyExpr string // FTS5 phrase of Party, for search rules
 }
 
-// alertRules holds the rules the store raises alerts for. Each save takes
-// the current list once, so a save never sees half of a change.
-type alertRules struct {
-	mu    sync.RWMutex
-	list  []*alertRule
-	lease time.Duration
-}
+// alertRules holds the rules the store raises alerts for.
+type alertRules = storeutil.RuleSet[*alertRule]
 
-func (r *alertRules) get() []*alertRule {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return r.list
-}
-
-func (r *alertRules) find(name string) *alertRule {
-	for _, rule := range r.get() {
-		if rule.Name == name {
-			return rule
-		}
-	}
-	return nil
-}
-
-func (r *alertRules) leaseTime() time.Duration {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if r.lease > 0 {
-		return r.lease
-	}
-	return DeliveryLease
+// findRule returns the rule named name, nil when there is none.
+func (db *DB) findRule(name string) *alertRule {
+	r, _ := db.alertRules.Find(name, func(r *alertRule) string { return r.Name })
+	return r
 }
 
 // SetDeliveryLease replaces DeliveryLease for this store (tests and
 // workers with slow channels).
 func (db *DB) SetDeliveryLease(d time.Duration) {
-	db.alertRules.mu.Lock()
-	defer db.alertRules.mu.Unlock()
-	db.alertRules.lease = d
+	db.alertRules.SetLease(d)
 }
 
 // SetAlertRules sets the rules the store raises alerts for while it saves
 // articles (agreement and search rules) and whose channels RaiseAlert
-// uses. A rule without a name, two rules of one name, an unknown kind and
-// a malformed search query are EINVALID errors naming the rule; the rules
-// in force then stay as they were.
+// uses. The rules are checked by newsmon.ParseAlertRules: a rule without a
+// name, two rules of one name, an unknown kind and a malformed search
+// query are EINVALID errors naming the rule; the rules in force then stay
+// as they were.
 func (db *DB) SetAlertRules(rules []newsmon.AlertRule) error {
-	list := make([]*alertRule, 0, len(rules))
-	seen := make(map[string]bool, len(rules))
-	for i, r := range rules {
-		if r.Name == "" {
-			return newsmon.Errorf(newsmon.EINVALID, "alert rule %d has no name", i+1)
-		}
-		if seen[r.Name] {
-			return newsmon.Errorf(newsmon.EINVALID, "alert rule %q: two rules have this name", r.Name)
-		}
-		seen[r.Name] = true
-		if r.Digest < 0 {
-			return newsmon.Errorf(newsmon.EINVALID, "alert rule %q: negative digest period", r.Name)
-		}
-		rule := &alertRule{AlertRule: r}
-		rule.Email = slices.Clone(r.Email)
-		switch r.On {
-		case newsmon.AlertAgreement, newsmon.AlertSourceHealth:
-		case newsmon.AlertSearch:
-			expr, err := ftsQuery(r.Query)
-			if err != nil {
-				return newsmon.Errorf(newsmon.EINVALID, "alert rule %q: %s", r.Name, newsmon.ErrorMessage(err))
-			}
-			rule.expr = expr
-			if p := strings.TrimSpace(r.Party); p != "" {
-				pe, err := ftsQuery(`"` + strings.ReplaceAll(p, `"`, " ") + `"`)
-				if err != nil {
-					return newsmon.Errorf(newsmon.EINVALID, "alert rule %q: party: %s", r.Name, newsmon.ErrorMessage(err))
-				}
-				rule.partyExpr = pe
-			}
-		default:
-			return newsmon.Errorf(newsmon.EINVALID, "alert rule %q: on = %q: want agreement, search or source-health", r.Name, r.On)
-		}
-		list = append(list, rule)
+	parsed, err := newsmon.ParseAlertRules(rules)
+	if err != nil {
+		return err
 	}
-	db.alertRules.mu.Lock()
-	defer db.alertRules.mu.Unlock()
-	db.alertRules.list = list
+	list := make([]*alertRule, len(parsed))
+	for i, r := range parsed {
+		list[i] = &alertRule{AlertRule: r.AlertRule}
+		if r.Query != nil {
+			list[i].expr = compileQuery(r.Query)
+		}
+		if r.Party != nil {
+			list[i].partyExpr = compileQuery(r.Party)
+		}
+	}
+	db.alertRules.Set(list)
 	return nil
-}
-
-// alertID is the stable ID of the alert a rule raises for key (an event
-// ID or a canonical URL).
-func alertID(kind, rule, key string) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x1f%s\x1f%s", kind, rule, key)
-	return hex.EncodeToString(h.Sum(nil))[:32]
-}
-
-// channels returns the channels of a rule.
-func channels(r *alertRule) []string {
-	var cs []string
-	if r.Webhook != "" {
-		cs = append(cs, newsmon.ChannelWebhook)
-	}
-	if len(r.Email) > 0 {
-		cs = append(cs, newsmon.ChannelEmail)
-	}
-	return cs
-}
-
-// digestPeriod returns the start of the digest period of d that holds t,
-// in Unix seconds (periods are aligned on the epoch), and its end.
-func digestPeriod(t time.Time, d time.Duration) (int64, time.Time) {
-	secs := max(int64(d/time.Second), 1)
-	start := t.Unix() - ((t.Unix()%secs)+secs)%secs
-	return start, time.Unix(start+secs, 0).UTC()
 }
 
 // DigestID is the AlertID of the digest delivery of rule for the period
@@ -187,7 +110,7 @@ func ParseDigestID(id string) (rule string, start time.Time, ok bool) {
 
 // clipText cuts s to at most maxAlertText bytes of valid UTF-8.
 func clipText(s string) string {
-	return clip(strings.ToValidUTF8(s, ""), maxAlertText)
+	return storeutil.Clip(strings.ToValidUTF8(s, ""), maxAlertText)
 }
 
 // execQuerier is a transaction or a connection pool.
@@ -202,10 +125,10 @@ type execQuerier interface {
 // rule; for a digest rule, the digest delivery of the current period per
 // channel unless it is queued already.
 func scheduleDeliveries(ctx context.Context, q execQuerier, rule *alertRule, id string, created bool, now time.Time) error {
-	for _, ch := range channels(rule) {
+	for _, ch := range rule.Channels() {
 		switch {
 		case rule.Digest > 0:
-			start, end := digestPeriod(now, time.Duration(rule.Digest))
+			start, end := newsmon.DigestPeriod(now, time.Duration(rule.Digest))
 			if _, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO alert_deliveries
 				(alert_id, channel, rule, next_attempt, created) VALUES (?, ?, ?, ?, ?)`,
 				DigestID(rule.Name, start), ch, rule.Name, toMicros(end), toMicros(now)); err != nil {
@@ -290,29 +213,6 @@ func bumpAlert(ctx context.Context, q execQuerier, id string, now time.Time) err
 	return nil
 }
 
-// articleMatchesRule applies a rule's source and topic filters to an
-// article.
-func articleMatchesRule(r *alertRule, a *newsmon.Article, topics []string) bool {
-	if !a.IsArticle {
-		return false // a home or listing page is no news
-	}
-	if r.Source != "" && r.Source != a.Source {
-		return false
-	}
-	return r.Topic == "" || slices.Contains(topics, r.Topic)
-}
-
-// namesParty reports whether ag names party, ignoring case.
-func namesParty(ag newsmon.Agreement, party string) bool {
-	party = strings.TrimSpace(party)
-	for _, p := range ag.Parties {
-		if strings.EqualFold(strings.TrimSpace(p), party) {
-			return true
-		}
-	}
-	return false
-}
-
 // raiseAgreementAlerts raises or updates, inside the article's
 // transaction, the alerts of the agreement rules for the signed or
 // ratified agreements of article id, whose event IDs are eventIDs.
@@ -323,24 +223,10 @@ func (w *articleWriter) raiseAgreementAlerts(id int64, key string, a *newsmon.Ar
 			continue
 		}
 		if topics == nil {
-			topics = articleTopics(a)
+			topics = a.AllTopics()
 		}
-		if !articleMatchesRule(rule, a, topics) {
-			continue
-		}
-		done := make(map[string]bool)
-		for i, ag := range a.Agreements {
-			if ag.Status != newsmon.StatusSigned && ag.Status != newsmon.StatusRatified {
-				continue
-			}
-			if rule.Party != "" && !namesParty(ag, rule.Party) {
-				continue
-			}
-			if done[eventIDs[i]] {
-				continue
-			}
-			done[eventIDs[i]] = true
-			if err := w.raiseAgreementAlert(rule, id, key, a, ag, eventIDs[i]); err != nil {
+		for _, i := range rule.AgreementsToAlert(a, topics, eventIDs) {
+			if err := w.raiseAgreementAlert(rule, id, key, a, a.Agreements[i], eventIDs[i]); err != nil {
 				return fmt.Errorf("alert %s: %w", rule.Name, err)
 			}
 		}
@@ -349,7 +235,7 @@ func (w *articleWriter) raiseAgreementAlerts(id int64, key string, a *newsmon.Ar
 }
 
 func (w *articleWriter) raiseAgreementAlert(rule *alertRule, id int64, key string, a *newsmon.Article, ag newsmon.Agreement, eventID string) error {
-	aid := alertID(newsmon.AlertAgreement, rule.Name, eventID)
+	aid := newsmon.AlertID(newsmon.AlertAgreement, rule.Name, eventID)
 	art := newsmon.AlertArticle{URL: key, Title: a.Title, Source: a.Source, Published: a.Published, Sentence: ag.Sentence}
 	var version int
 	err := w.tx.QueryRowContext(w.ctx, `SELECT version FROM alerts WHERE id = ?`, aid).Scan(&version)
@@ -400,9 +286,9 @@ func (w *articleWriter) hasSearchRules() bool {
 // alert could not be raised.
 func (w *articleWriter) raiseSearchAlerts(cs []searchCandidate) (int, error) {
 	for _, c := range cs {
-		topics := articleTopics(c.a)
+		topics := c.a.AllTopics()
 		for _, rule := range w.rules {
-			if rule.On != newsmon.AlertSearch || !articleMatchesRule(rule, c.a, topics) {
+			if rule.On != newsmon.AlertSearch || !rule.MatchesArticle(c.a, topics) {
 				continue
 			}
 			sentence, ok, err := w.matchSearch(rule, c)
@@ -412,7 +298,7 @@ func (w *articleWriter) raiseSearchAlerts(cs []searchCandidate) (int, error) {
 			if !ok {
 				continue
 			}
-			aid := alertID(newsmon.AlertSearch, rule.Name, c.key)
+			aid := newsmon.AlertID(newsmon.AlertSearch, rule.Name, c.key)
 			al := &newsmon.Alert{ID: aid, Rule: rule.Name, Kind: newsmon.AlertSearch,
 				Articles: []newsmon.AlertArticle{{URL: c.key, Title: c.a.Title, Source: c.a.Source,
 					Published: c.a.Published, Sentence: sentence}},
@@ -440,7 +326,7 @@ func (w *articleWriter) raiseSearchAlerts(cs []searchCandidate) (int, error) {
 // by the article's agreements or, failing that, as a phrase of its text.
 func (w *articleWriter) matchSearch(rule *alertRule, c searchCandidate) (string, bool, error) {
 	if rule.partyExpr != "" && !slices.ContainsFunc(c.a.Agreements, func(ag newsmon.Agreement) bool {
-		return namesParty(ag, rule.Party)
+		return ag.NamesParty(rule.Party)
 	}) {
 		ok, err := w.ftsMatches(rule.partyExpr, c.id)
 		if err != nil || !ok {
@@ -459,7 +345,7 @@ func (w *articleWriter) matchSearch(rule *alertRule, c searchCandidate) (string,
 	case err != nil:
 		return "", false, searchError(err)
 	}
-	return clipText(strings.Join(strings.Fields(stripControl(snippet)), " ")), true, nil
+	return clipText(strings.Join(strings.Fields(storeutil.StripControl(snippet)), " ")), true, nil
 }
 
 func (w *articleWriter) ftsMatches(expr string, id int64) (bool, error) {
@@ -489,7 +375,7 @@ func (db *DB) RaiseAlert(ctx context.Context, a *newsmon.Alert) error {
 	if strings.HasPrefix(a.ID, digestPrefix) {
 		return newsmon.Errorf(newsmon.EINVALID, "raise alert %s: IDs beginning with %q are reserved", a.ID, digestPrefix)
 	}
-	rule := db.alertRules.find(a.Rule)
+	rule := db.findRule(a.Rule)
 	if rule == nil {
 		return newsmon.Errorf(newsmon.EINVALID, "raise alert %s: no alert rule named %q", a.ID, a.Rule)
 	}
@@ -596,7 +482,7 @@ func (db *DB) PendingDeliveries(ctx context.Context, now time.Time, limit int) (
 		return nil, newsmon.Errorf(newsmon.EINVALID, "pending deliveries: limit %d: want 1 to %d", limit, maxDeliveryBatch)
 	}
 	nowUS := toMicros(now)
-	lease := toMicros(now.Add(db.alertRules.leaseTime()))
+	lease := toMicros(now.Add(db.alertRules.Lease(DeliveryLease)))
 	var (
 		ds      []newsmon.Delivery
 		created []int64

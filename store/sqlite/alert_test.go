@@ -33,7 +33,7 @@ func TestDigestPeriod(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			at, _ := time.Parse(time.RFC3339, c.at)
 			want, _ := time.Parse(time.RFC3339, c.start)
-			start, end := digestPeriod(at, c.period)
+			start, end := newsmon.DigestPeriod(at, c.period)
 			if start != want.Unix() || !end.Equal(want.Add(max(c.period, time.Second))) {
 				t.Errorf("period of %s: %d to %s, want %d to %s", c.at, start, end, want.Unix(), want.Add(c.period))
 			}

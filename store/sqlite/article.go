@@ -3,9 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,15 +12,17 @@ import (
 	"time"
 
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 )
 
-// Limits on what one article may bring: a hostile or broken page must not
-// bloat the store. The crawler's body limit keeps real pages far below them.
+// Limits on what one article may bring (internal/storeutil's, shared with
+// the PostgreSQL store): a hostile or broken page must not bloat the
+// store. The crawler's body limit keeps real pages far below them.
 const (
-	maxTextBytes       = 16 << 20
-	maxMentions        = 10000
-	maxAgreements      = 1000
-	maxTopics          = 200
+	maxTextBytes       = storeutil.MaxTextBytes
+	maxMentions        = storeutil.MaxMentions
+	maxAgreements      = storeutil.MaxAgreements
+	maxTopics          = storeutil.MaxTopics
 	keptRevisions      = 20 // older versions beyond these are dropped
 	exportBatch        = 100
 	maxIDsPerStatement = 500 // bound on an IN (...) list
@@ -121,33 +121,9 @@ func (s *writeStatements) close() error {
 	return errors.Join(errs...)
 }
 
-// contentHash is the hash that decides whether a page changed: sha256 of the
-// title and the text, hex.
-func contentHash(title, text string) string {
-	h := sha256.New()
-	h.Write([]byte(title))
-	h.Write([]byte{0})
-	h.Write([]byte(text))
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-func checkArticle(a *newsmon.Article) error {
-	switch {
-	case a == nil:
-		return newsmon.Errorf(newsmon.EINVALID, "save article: no article")
-	case a.CanonicalURL == "" && a.URL == "":
-		return newsmon.Errorf(newsmon.EINVALID, "save article: neither a URL nor a canonical URL")
-	case len(a.Text) > maxTextBytes:
-		return newsmon.Errorf(newsmon.EINVALID, "save article %s: text of %d bytes is over the limit of %d", a.URL, len(a.Text), maxTextBytes)
-	case len(a.Mentions) > maxMentions:
-		return newsmon.Errorf(newsmon.EINVALID, "save article %s: %d mentions is over the limit of %d", a.URL, len(a.Mentions), maxMentions)
-	case len(a.Agreements) > maxAgreements:
-		return newsmon.Errorf(newsmon.EINVALID, "save article %s: %d agreements is over the limit of %d", a.URL, len(a.Agreements), maxAgreements)
-	case len(a.Topics) > maxTopics:
-		return newsmon.Errorf(newsmon.EINVALID, "save article %s: %d topics is over the limit of %d", a.URL, len(a.Topics), maxTopics)
-	}
-	return nil
-}
+// checkArticle refuses what no store saves; SQLite indexes a URL of any
+// length.
+func checkArticle(a *newsmon.Article) error { return storeutil.CheckArticle(a, 0) }
 
 // Bounds on one group commit. maxBatchRetries is how many times
 // SaveArticles reruns a batch without an article that failed in it before
@@ -156,8 +132,8 @@ func checkArticle(a *newsmon.Article) error {
 // no caller can make one transaction (and the WAL) grow without bound.
 const (
 	maxBatchRetries  = 3
-	maxBatchArticles = 256
-	maxBatchBytes    = 64 << 20
+	maxBatchArticles = storeutil.MaxBatchArticles
+	maxBatchBytes    = storeutil.MaxBatchBytes
 )
 
 // SaveArticle writes a with its URLs, mentions, topics, agreements, full-text
@@ -196,23 +172,7 @@ func (db *DB) SaveArticle(ctx context.Context, a *newsmon.Article, st *newsmon.F
 // maxBatchArticles articles or maxBatchBytes of text is split.
 func (db *DB) SaveArticles(ctx context.Context, ws []newsmon.ArticleWrite) []newsmon.SaveResult {
 	results := make([]newsmon.SaveResult, len(ws))
-	var (
-		pending []int
-		size    int
-	)
-	for i, w := range ws {
-		if err := checkArticle(w.Article); err != nil {
-			results[i].Err = err
-			continue
-		}
-		if len(pending) == maxBatchArticles || len(pending) > 0 && size+len(w.Article.Text) > maxBatchBytes {
-			db.saveGroup(ctx, ws, pending, results)
-			pending, size = nil, 0
-		}
-		pending = append(pending, i)
-		size += len(w.Article.Text)
-	}
-	db.saveGroup(ctx, ws, pending, results)
+	storeutil.GroupWrites(ws, results, checkArticle, func(idx []int) { db.saveGroup(ctx, ws, idx, results) })
 	return results
 }
 
@@ -262,7 +222,7 @@ func (db *DB) saveBatch(ctx context.Context, ws []newsmon.ArticleWrite, idx []in
 
 	w := &articleWriter{db: db, ctx: ctx, tx: tx, now: now, nowUS: toMicros(now),
 		stmts: make(map[*sql.Stmt]*sql.Stmt), unindexed: make(map[int64]bool, len(idx)),
-		rules: db.alertRules.get()}
+		rules: db.alertRules.Get()}
 	saved := make([]savedArticle, len(idx))
 	searching := w.hasSearchRules()
 	var created []searchCandidate
@@ -394,7 +354,7 @@ func (w *articleWriter) save(a *newsmon.Article, st *newsmon.FetchState, out *sa
 	key := cmp.Or(a.CanonicalURL, a.URL)
 	hash := a.ContentHash
 	if hash == "" {
-		hash = contentHash(a.Title, a.Text)
+		hash = newsmon.ContentHash(a.Title, a.Text)
 	}
 	out.hash = hash
 	res := &out.res
@@ -515,7 +475,7 @@ func (w *articleWriter) writeParts(id int64, a *newsmon.Article) ([]string, erro
 		}
 	}
 	insertTopic := w.stmt(w.db.stmts.insertTopic)
-	for _, t := range articleTopics(a) {
+	for _, t := range a.AllTopics() {
 		if _, err := insertTopic.ExecContext(ctx, id, t); err != nil {
 			return nil, fmt.Errorf("topic %s: %w", t, err)
 		}
@@ -527,7 +487,7 @@ func (w *articleWriter) writeParts(id int64, a *newsmon.Article) ([]string, erro
 		day = toMicros(*a.Published)
 	}
 	for i, ag := range a.Agreements {
-		pkey := partyKey(ag.Parties)
+		pkey := newsmon.PartyKey(ag.Parties)
 		eventIDs[i] = ag.EventID
 		if eventIDs[i] == "" {
 			var err error
@@ -549,24 +509,6 @@ func (w *articleWriter) writeParts(id int64, a *newsmon.Article) ([]string, erro
 		}
 	}
 	return eventIDs, nil
-}
-
-// articleTopics returns the sorted, distinct, non-empty topics of a and of
-// its mentions.
-func articleTopics(a *newsmon.Article) []string {
-	topics := make([]string, 0, len(a.Topics))
-	for _, t := range a.Topics {
-		if t != "" {
-			topics = append(topics, t)
-		}
-	}
-	for _, m := range a.Mentions {
-		if m.Topic != "" {
-			topics = append(topics, m.Topic)
-		}
-	}
-	slices.Sort(topics)
-	return slices.Compact(topics)
 }
 
 // FindArticleByID returns the article with its mentions, agreements, topics

@@ -193,8 +193,8 @@ func TestUpgradeIndex(t *testing.T) {
 	}
 	for _, q := range []string{
 		`CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`,
-		ms[0].sql,
-		`INSERT INTO schema_migrations VALUES ('` + ms[0].name + `', 0)`,
+		ms[0].SQL,
+		`INSERT INTO schema_migrations VALUES ('` + ms[0].Name + `', 0)`,
 		`INSERT INTO articles (canonical_url, url, title, text, content_hash, first_seen, fetched_at)
 			VALUES ('https://index.example/0', 'https://index.example/0', 'Story 0', 'Old text about Aktau.', 'old', 0, 0)`,
 	} {

@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 )
 
 // Bounds of what a run record keeps: the table is written by every run of
@@ -17,9 +17,9 @@ const (
 	runsKept          = 500 // runs kept per source; StartRun forgets older ones
 	maxRunsFound      = 1000
 	defaultRunsFound  = 100
-	maxRunText        = 1000 // bytes of Cut and LastError kept
-	maxRunErrorKinds  = 32
-	maxErrorKindBytes = 64
+	maxRunText        = storeutil.MaxRunText // bytes of Cut and LastError kept
+	maxRunErrorKinds  = storeutil.MaxRunErrorKinds
+	maxErrorKindBytes = storeutil.MaxErrorKindBytes
 )
 
 // StartRun records the start of a run of r.Source (see newsmon.Store). In
@@ -71,26 +71,23 @@ func pruneRuns(ctx context.Context, tx *sql.Tx, source string, keep int) error {
 
 // FinishRun records the end of run r.ID (see newsmon.Store).
 func (db *DB) FinishRun(ctx context.Context, r *newsmon.Run) error {
-	if r == nil || r.ID == 0 {
-		return newsmon.Errorf(newsmon.EINVALID, "finish run: no run ID")
-	}
-	if r.Status != newsmon.RunDone && r.Status != newsmon.RunCut {
-		return newsmon.Errorf(newsmon.EINVALID, "finish run %d: status %q, want %s or %s", r.ID, r.Status, newsmon.RunDone, newsmon.RunCut)
+	if err := storeutil.CheckFinishRun(r); err != nil {
+		return err
 	}
 	if r.Finished.IsZero() {
 		r.Finished = db.now()
 	}
 	r.Finished = r.Finished.UTC().Truncate(time.Microsecond)
-	kinds, err := json.Marshal(boundKinds(r.ErrorKinds))
+	kinds, err := json.Marshal(storeutil.BoundKinds(r.ErrorKinds, nil))
 	if err != nil {
 		return fmt.Errorf("finish run %d: %w", r.ID, err)
 	}
 	res, err := db.writer.ExecContext(ctx, `UPDATE runs SET finished = ?, status = ?, cut = ?,
 		requests = ?, discovered = ?, queued = ?, new = ?, updated = ?, unchanged = ?, aliases = ?,
 		skipped = ?, not_article = ?, errors = ?, error_kinds = ?, last_error = ? WHERE id = ?`,
-		toMicros(r.Finished), r.Status, clip(r.Cut, maxRunText),
+		toMicros(r.Finished), r.Status, storeutil.Clip(r.Cut, maxRunText),
 		r.Requests, r.Discovered, r.Queued, r.New, r.Updated, r.Unchanged, r.Aliases,
-		r.Skipped, r.NotArticle, r.Errors, string(kinds), clip(r.LastError, maxRunText), r.ID)
+		r.Skipped, r.NotArticle, r.Errors, string(kinds), storeutil.Clip(r.LastError, maxRunText), r.ID)
 	if err != nil {
 		return fmt.Errorf("finish run %d: %w", r.ID, err)
 	}
@@ -152,29 +149,4 @@ func (db *DB) FindRuns(ctx context.Context, f newsmon.RunFilter) ([]newsmon.Run,
 		return nil, fmt.Errorf("find runs: %w", err)
 	}
 	return runs, nil
-}
-
-// boundKinds returns the error kinds to store: at most maxRunErrorKinds,
-// with short names and positive counts (the crawler has a dozen kinds; the
-// bound is for a caller gone wrong).
-func boundKinds(kinds map[string]int) map[string]int {
-	out := make(map[string]int, min(len(kinds), maxRunErrorKinds))
-	for k, n := range kinds {
-		if n <= 0 || k == "" {
-			continue
-		}
-		if len(out) == maxRunErrorKinds {
-			break
-		}
-		out[clip(k, maxErrorKindBytes)] += n
-	}
-	return out
-}
-
-// clip shortens s to at most n bytes without splitting a character.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
 }

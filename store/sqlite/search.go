@@ -9,15 +9,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 )
 
-// Search limits and weights.
+// Search weights and sizes (the page limits are internal/storeutil's).
 const (
-	defaultLimit = 20
-	maxLimit     = 200
 	// titleWeight makes a word in the title count as much as this many in
 	// the text, for bm25().
 	titleWeight = 10.0
@@ -25,15 +23,6 @@ const (
 	snippetTokens = 32
 	// excerptRunes bounds the excerpt shown when there is no query.
 	excerptRunes = 240
-)
-
-// The sentinels FTS5's snippet() puts around matches and in place of cut
-// text; they are control characters that escaping leaves alone, replaced by
-// markup after the text is escaped.
-const (
-	markOpen  = '\x02'
-	markClose = '\x03'
-	ellipsis  = '\x1e'
 )
 
 // SearchArticles returns the articles matching f, best first, with the total
@@ -104,13 +93,7 @@ func (db *DB) SearchArticles(ctx context.Context, f newsmon.SearchFilter) (*news
 	if err != nil {
 		return nil, err
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultLimit
-	case limit > maxLimit:
-		limit = maxLimit
-	}
+	limit := storeutil.SearchLimit(f.Limit)
 	if f.Offset < 0 {
 		return nil, newsmon.Errorf(newsmon.EINVALID, "offset must not be negative")
 	}
@@ -570,7 +553,7 @@ func (s *searcher) pageRows(page []match, res *newsmon.SearchResults) error {
 		if s.expr != "" {
 			r.Snippet = snippetHTML(snippet)
 		} else {
-			r.Snippet = excerptHTML(snippet)
+			r.Snippet = storeutil.ExcerptHTML(snippet, excerptRunes)
 		}
 		r.Topics = []string{}
 		byID[r.ID] = r
@@ -634,9 +617,8 @@ func checkFilter(f newsmon.SearchFilter) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if f.Since != nil && f.Until != nil && f.Since.After(*f.Until) {
-		return "", newsmon.Errorf(newsmon.EINVALID, "since (%s) is after until (%s)",
-			f.Since.Format("2006-01-02"), f.Until.Format("2006-01-02"))
+	if err := storeutil.CheckDates(f.Since, f.Until); err != nil {
+		return "", err
 	}
 	return expr, nil
 }
@@ -714,79 +696,9 @@ func searchError(err error) error {
 	return fmt.Errorf("search: %w", err)
 }
 
-// snippetHTML escapes a snippet from FTS5 and turns its sentinels into
-// <mark> elements and ellipses. Marks always balance, even when the stored
-// text itself held sentinel characters.
+// snippetHTML escapes a snippet from FTS5's snippet(), asked for the
+// storeutil sentinels (char(2), char(3), char(30)), and turns them into
+// <mark> elements and ellipses.
 func snippetHTML(s string) string {
-	var b strings.Builder
-	open := false
-	for _, seg := range splitKeep(s) {
-		switch seg {
-		case string(markOpen):
-			if !open {
-				b.WriteString("<mark>")
-				open = true
-			}
-		case string(markClose):
-			if open {
-				b.WriteString("</mark>")
-				open = false
-			}
-		case string(ellipsis):
-			b.WriteString("…")
-		default:
-			b.WriteString(html.EscapeString(stripControl(seg)))
-		}
-	}
-	if open {
-		b.WriteString("</mark>")
-	}
-	return b.String()
-}
-
-// splitKeep splits s around the sentinel characters, keeping them as
-// segments of their own.
-func splitKeep(s string) []string {
-	var segs []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case markOpen, markClose, ellipsis:
-			if i > start {
-				segs = append(segs, s[start:i])
-			}
-			segs = append(segs, s[i:i+1])
-			start = i + 1
-		}
-	}
-	if start < len(s) {
-		segs = append(segs, s[start:])
-	}
-	return segs
-}
-
-// stripControl removes control characters but keeps line breaks as spaces.
-func stripControl(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f:
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// excerptHTML escapes the start of an article shown when there is no query;
-// s is already cut to excerptRunes characters by SQL.
-func excerptHTML(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	if utf8.RuneCountInString(s) >= excerptRunes {
-		if i := strings.LastIndexByte(s, ' '); i > len(s)/2 {
-			s = s[:i]
-		}
-		s += "…"
-	}
-	return html.EscapeString(stripControl(s))
+	return storeutil.SnippetHTML(s, "…", func(t string) string { return html.EscapeString(storeutil.StripControl(t)) })
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 )
 
 // windowStore is a store with more articles matching "corridor" than a
@@ -143,7 +144,7 @@ func TestSearchWindows(t *testing.T) {
 			if want < rankWindow && (approx || res.Total != want) {
 				t.Errorf("%+v: Total %d and facets %v, want exactly %d", f, res.Total, res.Facets, want)
 			}
-			if len(res.Results) != defaultLimit {
+			if len(res.Results) != storeutil.DefaultSearchLimit {
 				t.Errorf("%+v: %d results", f, len(res.Results))
 			}
 		}

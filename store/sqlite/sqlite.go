@@ -42,12 +42,13 @@
 //
 // Hand-written here, because no library does it for SQLite the way we need:
 // the migrations (embedded .sql files run in order, each in its own
-// transaction, recorded by name), the group commit with its fallback when
-// one article of a batch fails (article.go), the translation of the user
-// query language into a safe FTS5 expression (query.go), the HTML
-// snippets built from FTS5's snippet() with sentinel characters and escaped
-// in Go (search.go), and the outbox, whose exactly-once rests on sharing
-// the articles' transactions.
+// transaction, recorded by name; internal/storeutil lists them for both
+// stores), the group commit with its fallback when one article of a batch
+// fails (article.go), the translation of the user query language (parsed
+// by newsmon.ParseQuery) into a safe FTS5 expression (query.go), the HTML
+// snippets built from FTS5's snippet() with sentinel characters and
+// escaped in Go (search.go, with internal/storeutil), and the outbox,
+// whose exactly-once rests on sharing the articles' transactions.
 package sqlite
 
 import (
@@ -56,16 +57,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"path/filepath"
 	"runtime"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/newsmon/newsmon"
+	"github.com/newsmon/newsmon/internal/storeutil"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
@@ -187,31 +186,9 @@ func (db *DB) close() error {
 	return nil
 }
 
-// migration is one embedded .sql file.
-type migration struct {
-	name string // the file name, e.g. 0001_init.sql
-	sql  string
-}
-
 // migrations returns the embedded migrations in the order they run.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
-			continue
-		}
-		b, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].name < ms[j].name })
-	return ms, nil
+func migrations() ([]storeutil.Migration, error) {
+	return storeutil.Migrations(migrationFiles, "migrations")
 }
 
 // migrate runs the migrations the file has not seen yet, each in its own
@@ -233,22 +210,13 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	known := make(map[string]bool, len(ms))
-	for _, m := range ms {
-		known[m.name] = true
+	pending, err := storeutil.PendingMigrations(ms, applied)
+	if err != nil {
+		return err
 	}
-	for name := range applied {
-		if !known[name] {
-			return newsmon.Errorf(newsmon.EINVALID, "the store was written by a newer newsmon (migration %s is unknown to this one): upgrade newsmon", name)
-		}
-	}
-
-	for _, m := range ms {
-		if applied[m.name] {
-			continue
-		}
+	for _, m := range pending {
 		if err := db.applyMigration(ctx, m); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -271,7 +239,7 @@ func (db *DB) appliedMigrations(ctx context.Context) (map[string]bool, error) {
 	return applied, rows.Err()
 }
 
-func (db *DB) applyMigration(ctx context.Context, m migration) error {
+func (db *DB) applyMigration(ctx context.Context, m storeutil.Migration) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -279,17 +247,17 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	defer tx.Rollback()
 	// Another process may have applied it while we were reading.
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, m.name).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, m.Name).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`,
-		m.name, toMicros(db.now())); err != nil {
+		m.Name, toMicros(db.now())); err != nil {
 		return err
 	}
 	return tx.Commit()

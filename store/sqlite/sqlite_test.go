@@ -205,8 +205,8 @@ func TestMigrations(t *testing.T) {
 			t.Errorf("round %d: %d migrations recorded, want %d", round, len(applied), len(ms))
 		}
 		for _, m := range ms {
-			if _, ok := applied[m.name]; !ok {
-				t.Errorf("round %d: %s not recorded", round, m.name)
+			if _, ok := applied[m.Name]; !ok {
+				t.Errorf("round %d: %s not recorded", round, m.Name)
 			}
 		}
 		if firstApplied == nil {
@@ -306,7 +306,7 @@ func TestRevisions(t *testing.T) {
 		if err := rows.Scan(&h, &text); err != nil {
 			t.Fatal(err)
 		}
-		if contentHash(numbered(1, 500).Title, text) != h {
+		if newsmon.ContentHash(numbered(1, 500).Title, text) != h {
 			t.Errorf("revision %s holds text of another hash", h)
 		}
 		got = append(got, h)
