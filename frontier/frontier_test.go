@@ -436,3 +436,79 @@ func TestLockIsExclusiveRenewedAndExpires(t *testing.T) {
 		t.Errorf("unlock removed another holder's lock: holder now %q", v)
 	}
 }
+
+// A host's gate state must outlive the delay it enforces: were it to
+// expire first (a Crawl-delay of hours), another process would find no
+// claim and hit the host early.
+func TestGateStateOutlivesALongDelay(t *testing.T) {
+	r := openTest(t)
+	ctx := context.Background()
+	const long = 3 * time.Hour
+	if wait, err := r.Acquire(ctx, "http://slow:80", long); err != nil || wait != 0 {
+		t.Fatalf("claim a fresh host: wait %v, err %v", wait, err)
+	}
+	if ttl, _ := r.rdb.PTTL(ctx, r.key("host", "http://slow:80")).Result(); ttl < long {
+		t.Errorf("gate state of a host claimed with a %v delay expires in %v", long, ttl)
+	}
+	// Claimed with a short delay, then a longer one learned (another
+	// process read the Crawl-delay) while waiting.
+	if wait, err := r.Acquire(ctx, "http://slow2:80", time.Millisecond); err != nil || wait != 0 {
+		t.Fatalf("claim a fresh host: wait %v, err %v", wait, err)
+	}
+	if wait, _ := r.Acquire(ctx, "http://slow2:80", long); wait < long-time.Minute {
+		t.Fatalf("asking with %v: wait %v", long, wait)
+	}
+	if ttl, _ := r.rdb.PTTL(ctx, r.key("host", "http://slow2:80")).Result(); ttl < long-time.Minute {
+		t.Errorf("gate state after learning a %v delay expires in %v", long, ttl)
+	}
+}
+
+// A lock that vanished while its holder still runs (it expired while
+// Redis was out of reach, or a restarted Redis lost it) is taken back by
+// the holder's renewal, so that no other process starts the same work.
+func TestLockVanishedIsTakenBackByItsHolder(t *testing.T) {
+	r := openTest(t)
+	ctx := context.Background()
+	unlock, ok, err := r.TryLock(ctx, "source:v", 300*time.Millisecond)
+	if err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	defer unlock()
+	holder, _ := r.LockHolder(ctx, "source:v")
+	if err := r.rdb.Del(ctx, r.key("lock", "source:v")).Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the holder to take its vanished lock back", 2*time.Second, func() bool {
+		h, _ := r.LockHolder(ctx, "source:v")
+		return h == holder
+	})
+	if u, ok, _ := r.TryLock(ctx, "source:v", time.Minute); ok {
+		u()
+		t.Fatal("another process took a lock whose holder still runs")
+	}
+	unlock()
+	if h, _ := r.LockHolder(ctx, "source:v"); h != "" {
+		t.Errorf("lock still held after unlock by %q", h)
+	}
+}
+
+// A Retry-After given as a far-off date is kept for a day at most: the
+// host's hash must not live, and keep every process off it, for ever.
+func TestGateDeferIsBounded(t *testing.T) {
+	r := openTest(t)
+	ctx := context.Background()
+	const far = time.Duration(1<<63 - 1) // a date in the year 2318
+	if err := r.Defer(ctx, "http://far:80", far); err != nil {
+		t.Fatal(err)
+	}
+	wait, err := r.Acquire(ctx, "http://far:80", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wait > maxDefer || wait < maxDefer-time.Minute {
+		t.Errorf("after Defer(%v) told to wait %v, want about %v", far, wait, maxDefer)
+	}
+	if ttl, _ := r.rdb.PTTL(ctx, r.key("host", "http://far:80")).Result(); ttl > maxDefer+time.Hour {
+		t.Errorf("gate state of a deferred host expires in %v", ttl)
+	}
+}

@@ -12,10 +12,19 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// renewScript extends a lock still held by the caller's token.
+// renewScript extends a lock still held by the caller's token. A lock
+// that is gone, with no other holder (it expired while Redis was out of
+// reach, or a restarted Redis lost it), is taken back: the caller is still
+// running the work, and a free lock would let another process start it
+// too. Only a lock another process holds is lost (0).
 var renewScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
 end
 return 0
 `)
@@ -35,9 +44,10 @@ const minLockTTL = 300 * time.Millisecond
 // TryLock takes the lock name for ttl when no one holds it, and renews it
 // every third of ttl until unlock is called (see newsmon.Locker). The
 // token is host/pid/random, so that an operator can tell who holds a lock.
-// A renewal that finds the lock gone (this process stalled past ttl and
-// another took it) is logged and renewing stops; unlock then leaves the
-// other holder's lock alone.
+// A renewal that finds the lock free takes it back; one that finds
+// another holder (this process stalled past ttl and another took it) is
+// logged and renewing stops; unlock then leaves the other holder's lock
+// alone.
 func (r *Redis) TryLock(ctx context.Context, name string, ttl time.Duration) (func(), bool, error) {
 	ttl = max(ttl, minLockTTL)
 	key := r.key("lock", name)

@@ -232,7 +232,10 @@ func (r *Redis) Release(ctx context.Context, l *newsmon.CrawlLease) error {
 func (r *Redis) Pending(ctx context.Context, source string) (int, error) {
 	var queued *redis.IntCmd
 	var leased *redis.IntCmd
-	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	// MULTI/EXEC: a plain pipeline lets a script that moves the last job
+	// from the leased set back to the queue run between the two reads,
+	// which then count it in neither (0: the run would stop waiting).
+	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		queued = p.LLen(ctx, r.key("queue", source))
 		leased = p.ZCard(ctx, r.key("leased", source))
 		return nil
