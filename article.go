@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -292,4 +293,26 @@ type Store interface {
 	FindRuns(ctx context.Context, f RunFilter) ([]Run, error)
 
 	Close() error
+}
+
+// ParseDate reads a date bound given by a user: a day (2024-03-01, UTC)
+// or an RFC 3339 time. With endOfDay, a day means up to the end of that
+// day (an "until" bound). Empty is nil. A bad value is EINVALID naming
+// name, the flag or parameter it came from.
+func ParseDate(name, v string, endOfDay bool) (*time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return &t, nil
+	}
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		return nil, Errorf(EINVALID, "%s %q: want a date such as 2024-03-01 or 2024-03-01T09:00:00Z", name, v)
+	}
+	if endOfDay {
+		t = t.Add(24*time.Hour - time.Nanosecond)
+	}
+	return &t, nil
 }

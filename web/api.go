@@ -147,10 +147,10 @@ func parseAgreements(r *http.Request) (newsmon.AgreementFilter, error) {
 	v := r.URL.Query()
 	var f newsmon.AgreementFilter
 	var err error
-	if f.Since, err = parseDate("since", v.Get("since"), false); err != nil {
+	if f.Since, err = newsmon.ParseDate("since", v.Get("since"), false); err != nil {
 		return f, err
 	}
-	if f.Until, err = parseDate("until", v.Get("until"), true); err != nil {
+	if f.Until, err = newsmon.ParseDate("until", v.Get("until"), true); err != nil {
 		return f, err
 	}
 	if f.Since != nil && f.Until != nil && f.Until.Before(*f.Since) {

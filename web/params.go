@@ -52,10 +52,10 @@ func (s *Server) parseSearch(v url.Values) (*searchParams, error) {
 		return nil, newsmon.Errorf(newsmon.EINVALID, "kind %q: want news or statement", p.Kind)
 	}
 	var err error
-	if f.Since, err = parseDate("since", v.Get("since"), false); err != nil {
+	if f.Since, err = newsmon.ParseDate("since", v.Get("since"), false); err != nil {
 		return nil, err
 	}
-	if f.Until, err = parseDate("until", v.Get("until"), true); err != nil {
+	if f.Until, err = newsmon.ParseDate("until", v.Get("until"), true); err != nil {
 		return nil, err
 	}
 	if f.Since != nil && f.Until != nil && f.Until.Before(*f.Since) {
@@ -68,26 +68,6 @@ func (s *Server) parseSearch(v url.Values) (*searchParams, error) {
 		return nil, err
 	}
 	return p, nil
-}
-
-// parseDate reads a day (2024-03-01) or an RFC 3339 time; for until a day
-// means up to the end of that day. Empty is nil.
-func parseDate(name, v string, endOfDay bool) (*time.Time, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return nil, nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return &t, nil
-	}
-	t, err := time.Parse("2006-01-02", v)
-	if err != nil {
-		return nil, newsmon.Errorf(newsmon.EINVALID, "%s %q: want a date such as 2024-03-01 or 2024-03-01T09:00:00Z", name, v)
-	}
-	if endOfDay {
-		t = t.Add(24*time.Hour - time.Nanosecond)
-	}
-	return &t, nil
 }
 
 // parseInt reads an integer parameter within [lo, hi]; empty is def.

@@ -31,10 +31,10 @@ func cmdAgreements(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fs.Usage()
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
-	if f.Since, err = parseDateFlag("--since", *since, false); err != nil {
+	if f.Since, err = newsmon.ParseDate("--since", *since, false); err != nil {
 		return err
 	}
-	if f.Until, err = parseDateFlag("--until", *until, true); err != nil {
+	if f.Until, err = newsmon.ParseDate("--until", *until, true); err != nil {
 		return err
 	}
 	switch f.Status {

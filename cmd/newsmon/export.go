@@ -28,7 +28,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	var f newsmon.ExportFilter
-	if f.Since, err = parseDateFlag("--since", *since, false); err != nil {
+	if f.Since, err = newsmon.ParseDate("--since", *since, false); err != nil {
 		return err
 	}
 	_, st, err := cf.openExisting(fs)

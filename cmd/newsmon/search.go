@@ -37,10 +37,10 @@ func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return fmt.Errorf("%w: give a query or a filter", errUsage)
 	}
-	if f.Since, err = parseDateFlag("--since", *since, false); err != nil {
+	if f.Since, err = newsmon.ParseDate("--since", *since, false); err != nil {
 		return err
 	}
-	if f.Until, err = parseDateFlag("--until", *until, true); err != nil {
+	if f.Until, err = newsmon.ParseDate("--until", *until, true); err != nil {
 		return err
 	}
 	if f.Limit < 1 || f.Limit > 1000 {
@@ -71,25 +71,6 @@ func checkFormat(format string, allowed ...string) error {
 		}
 	}
 	return newsmon.Errorf(newsmon.EINVALID, "--format %q: want one of %s", format, strings.Join(allowed, ", "))
-}
-
-// parseDateFlag reads a day (2024-03-01) or an RFC 3339 time. For --until a
-// day means up to the end of that day.
-func parseDateFlag(name, v string, endOfDay bool) (*time.Time, error) {
-	if v == "" {
-		return nil, nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return &t, nil
-	}
-	t, err := time.Parse("2006-01-02", v)
-	if err != nil {
-		return nil, newsmon.Errorf(newsmon.EINVALID, "%s %q: want a date such as 2024-03-01 or 2024-03-01T09:00:00Z", name, v)
-	}
-	if endOfDay {
-		t = t.Add(24*time.Hour - time.Nanosecond)
-	}
-	return &t, nil
 }
 
 func writeResults(w io.Writer, format string, res *newsmon.SearchResults) error {
