@@ -60,6 +60,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -128,7 +129,7 @@ func Open(path string) (*DB, error) {
 	writer.SetConnMaxIdleTime(0)
 
 	db := &DB{path: path, writer: writer, now: time.Now}
-	if err := db.migrate(context.Background()); err != nil {
+	if err := db.migrateRetrying(context.Background()); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -194,15 +195,49 @@ func migrations() ([]storeutil.Migration, error) {
 // migrate runs the migrations the file has not seen yet, each in its own
 // immediate transaction, so two processes opening a new file at once apply
 // each migration once.
+// migrateRetrying migrates, trying again while the file is busy. When
+// several processes open a new file at once, SQLite answers some of them
+// SQLITE_BUSY at once, without waiting busy_timeout (the switch of a new
+// file to WAL and the first writes race); every migration is idempotent
+// and recorded, so trying again is safe.
+func (db *DB) migrateRetrying(ctx context.Context) error {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := db.migrate(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(wait)
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
+}
+
 func (db *DB) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
 		return fmt.Errorf("read migrations: %w", err)
 	}
-	if _, err := db.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	// In a transaction of its own: the writer's transactions begin
+	// IMMEDIATE, so a process that opens a new store while another
+	// creates it waits (busy_timeout) for the write lock. Run alone, the
+	// statement would start as a read and fail at once with SQLITE_BUSY
+	// when it must turn into a write under the other's lock.
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name       TEXT PRIMARY KEY,
 		applied_at INTEGER NOT NULL
 	)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 
