@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,7 +120,7 @@ func TestSearchWindows(t *testing.T) {
 		}
 	})
 
-	t.Run("filtered totals are estimated beyond a window", func(t *testing.T) {
+	t.Run("filtered totals beyond a window are exact or estimates said as such", func(t *testing.T) {
 		for _, f := range []newsmon.SearchFilter{
 			{Query: "corridor", Topic: "rail"},
 			{Query: "corridor", Source: "odd-source"},
@@ -136,6 +137,9 @@ func TestSearchWindows(t *testing.T) {
 			}
 			if d := math.Abs(float64(res.Total-want)) / float64(want); d > 0.05 {
 				t.Errorf("%+v: Total = %d, want about %d", f, res.Total, want)
+			}
+			if !res.TotalEstimated && res.Total != want {
+				t.Errorf("%+v: Total = %d not marked estimated, want exactly %d", f, res.Total, want)
 			}
 			approx := res.FacetSample != 0
 			if want > rankWindow && res.FacetSample != rankWindow {
@@ -187,4 +191,94 @@ func resultIDsOf(res *newsmon.SearchResults) []int64 {
 		ids[i] = r.ID
 	}
 	return ids
+}
+
+// TestSearchBackfilledDates checks a date range whose articles were partly
+// stored long after they appeared (a back catalogue crawled late), so
+// their IDs lie among those of later articles: the windows, their order
+// and pages, and an exact total.
+func TestSearchBackfilledDates(t *testing.T) {
+	db := openTemp(t)
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	march := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	since, until := march, time.Date(2025, 3, 31, 23, 59, 59, 0, time.UTC)
+	// Article i appears i hours after March began, but every 20th from
+	// the 1,000th on is a March article stored late; every third lacks
+	// the word and every other has topic rail.
+	const n = 3000
+	published := make([]time.Time, n)
+	var ws []newsmon.ArticleWrite
+	for i := range n {
+		published[i] = march.Add(time.Duration(i) * time.Hour)
+		if i >= 1000 && i%20 == 0 {
+			published[i] = march.Add(time.Duration(i*7%744) * time.Hour)
+		}
+		word := "corridor"
+		if i%3 == 0 {
+			word = "steppe"
+		}
+		title := fmt.Sprintf("Dispatch %d", i)
+		if i%10 == 1 {
+			title += " " + word
+		}
+		a := &newsmon.Article{Source: "backfill", URL: fmt.Sprintf("https://backfill.example/%d", i), Title: title,
+			Language: "en", IsArticle: true, Published: &published[i],
+			Text: fmt.Sprintf("The %s carried freight number %d%s.", word, i, strings.Repeat(" across the sea", i%4))}
+		if i%2 == 0 {
+			a.Topics = []string{"rail"}
+		}
+		ws = append(ws, newsmon.ArticleWrite{Article: a})
+	}
+	ids := make([]int64, n)
+	for i, r := range db.SaveArticles(ctx, ws) {
+		if r.Err != nil {
+			t.Fatalf("article %d: %v", i, r.Err)
+		}
+		ids[i] = r.ID
+	}
+
+	for _, topic := range []string{"", "rail"} {
+		// want holds the matches newest stored first.
+		var want []int64
+		for i := n - 1; i >= 0; i-- {
+			p := published[i]
+			if i%3 != 0 && !p.Before(since) && !p.After(until) && (topic == "" || i%2 == 0) {
+				want = append(want, ids[i])
+			}
+		}
+		if topic == "" && len(want) <= rankWindow {
+			t.Fatalf("only %d matches: the test needs more than a window", len(want))
+		}
+		var got []newsmon.SearchResult
+		for offset := 0; offset < len(want)+100; offset += 150 {
+			res, err := db.SearchArticles(ctx, newsmon.SearchFilter{Query: "corridor", Topic: topic,
+				Since: &since, Until: &until, Limit: 150, Offset: offset})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != len(want) || res.TotalEstimated {
+				t.Errorf("topic %q offset %d: Total %d (estimated %v), want exactly %d",
+					topic, offset, res.Total, res.TotalEstimated, len(want))
+			}
+			got = append(got, res.Results...)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("topic %q: pages held %d results, want %d", topic, len(got), len(want))
+		}
+		for w := 0; w*rankWindow < len(want); w++ {
+			lo, hi := w*rankWindow, min((w+1)*rankWindow, len(want))
+			wantIDs := slices.Sorted(slices.Values(want[lo:hi]))
+			window := got[lo:hi]
+			if gotIDs := slices.Sorted(slices.Values(resultIDsOf(&newsmon.SearchResults{Results: window}))); !slices.Equal(gotIDs, wantIDs) {
+				t.Errorf("topic %q: window %d holds %v, want the matches %v", topic, w, gotIDs, wantIDs)
+			}
+			for i := 1; i < len(window); i++ {
+				a, b := window[i-1], window[i]
+				if a.Score < b.Score || (a.Score == b.Score && a.ID > b.ID) {
+					t.Errorf("topic %q: window %d: %d (score %v) before %d (score %v)", topic, w, a.ID, a.Score, b.ID, b.Score)
+				}
+			}
+		}
+	}
 }
