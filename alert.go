@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -183,6 +184,31 @@ func (r AlertRule) Channels() []string {
 		cs = append(cs, ChannelEmail)
 	}
 	return cs
+}
+
+// DigestPrefix starts the AlertID of a digest delivery:
+// "digest:<rule>:<unix start>". Alert IDs never start with it.
+const DigestPrefix = "digest:"
+
+// DigestID is the AlertID of the digest delivery of rule for the period
+// from start (see DigestPeriod).
+func DigestID(rule string, start time.Time) string {
+	return DigestPrefix + rule + ":" + strconv.FormatInt(start.Unix(), 10)
+}
+
+// ParseDigestID splits "digest:<rule>:<unix start>". The rule may hold
+// colons; the start is after the last one.
+func ParseDigestID(id string) (rule string, start time.Time, err error) {
+	rest, ok := strings.CutPrefix(id, DigestPrefix)
+	i := strings.LastIndexByte(rest, ':')
+	if !ok || i <= 0 {
+		return "", time.Time{}, fmt.Errorf("digest id %q: want digest:<rule>:<unix start>", id)
+	}
+	sec, err := strconv.ParseInt(rest[i+1:], 10, 64)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("digest id %q: want digest:<rule>:<unix start>", id)
+	}
+	return rest[:i], time.Unix(sec, 0).UTC(), nil
 }
 
 // DigestPeriod returns the start of the digest period of d that holds t,

@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"time"
 
@@ -58,9 +57,6 @@ const (
 	OrphanRetry = 24 * time.Hour
 	// SendTimeout bounds one send, whatever the notifier's own timeouts.
 	SendTimeout = time.Minute
-	// DigestPrefix starts the AlertID of a digest delivery:
-	// "digest:<rule>:<unix start>".
-	DigestPrefix = "digest:"
 )
 
 // Deliverer sends the due deliveries of an Outbox through the channels of
@@ -195,7 +191,7 @@ func (d *Deliverer) send(ctx context.Context, dl *newsmon.Delivery, timeout time
 	if dl.Alert != nil {
 		return n.Notify(ctx, rule, dl.Alert)
 	}
-	if !strings.HasPrefix(dl.AlertID, DigestPrefix) {
+	if !strings.HasPrefix(dl.AlertID, newsmon.DigestPrefix) {
 		return fmt.Errorf("delivery %s has no alert: %w", dl.AlertID, errOrphan)
 	}
 	digest, err := d.gatherDigest(ctx, rule, dl.AlertID)
@@ -209,31 +205,11 @@ func (d *Deliverer) send(ctx context.Context, dl *newsmon.Delivery, timeout time
 	return dn.NotifyDigest(ctx, rule, digest)
 }
 
-// ParseDigestID splits "digest:<rule>:<unix start>". The rule may hold
-// colons; the start is after the last one.
-func ParseDigestID(id string) (rule string, start time.Time, err error) {
-	rest, ok := strings.CutPrefix(id, DigestPrefix)
-	i := strings.LastIndexByte(rest, ':')
-	if !ok || i <= 0 {
-		return "", time.Time{}, fmt.Errorf("digest id %q: want digest:<rule>:<unix start>", id)
-	}
-	sec, err := strconv.ParseInt(rest[i+1:], 10, 64)
-	if err != nil {
-		return "", time.Time{}, fmt.Errorf("digest id %q: want digest:<rule>:<unix start>", id)
-	}
-	return rest[:i], time.Unix(sec, 0).UTC(), nil
-}
-
-// DigestID is the AlertID of the digest of rule for the period from start.
-func DigestID(rule string, start time.Time) string {
-	return DigestPrefix + rule + ":" + strconv.FormatInt(start.Unix(), 10)
-}
-
 // gatherDigest finds the alerts of a digest: those of the rule updated in
 // [start, start+digest period), oldest first; without a period, all since
 // start.
 func (d *Deliverer) gatherDigest(ctx context.Context, rule newsmon.AlertRule, id string) (*Digest, error) {
-	name, start, err := ParseDigestID(id)
+	name, start, err := newsmon.ParseDigestID(id)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", err, errOrphan)
 	}

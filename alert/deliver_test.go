@@ -106,7 +106,7 @@ func TestDigestIsOneMessage(t *testing.T) {
 				raise("in-"+ins, start.Add(time.Duration(i+1)*10*time.Minute), ins)
 			}
 			raise("after", start.Add(70*time.Minute), "next period")
-			id := DigestID(rule.Name, start)
+			id := newsmon.DigestID(rule.Name, start)
 			for _, ch := range []string{newsmon.ChannelWebhook, newsmon.ChannelEmail} {
 				out.addDelivery(id, rule.Name, ch, start.Add(time.Hour))
 			}
@@ -334,8 +334,8 @@ func TestParseDigestID(t *testing.T) {
 		name, id, rule string
 		ok             bool
 	}{
-		{name: "round trip", id: DigestID("daily", start), rule: "daily", ok: true},
-		{name: "rule with colons", id: DigestID("a:b:c", start), rule: "a:b:c", ok: true},
+		{name: "round trip", id: newsmon.DigestID("daily", start), rule: "daily", ok: true},
+		{name: "rule with colons", id: newsmon.DigestID("a:b:c", start), rule: "a:b:c", ok: true},
 		{name: "no start", id: "digest:daily", ok: false},
 		{name: "not a digest", id: "agr-1", ok: false},
 		{name: "start not a number", id: "digest:daily:noon", ok: false},
@@ -343,12 +343,12 @@ func TestParseDigestID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rule, at, err := ParseDigestID(tt.id)
+			rule, at, err := newsmon.ParseDigestID(tt.id)
 			if (err == nil) != tt.ok {
-				t.Fatalf("ParseDigestID(%q) error %v, want ok %v", tt.id, err, tt.ok)
+				t.Fatalf("newsmon.ParseDigestID(%q) error %v, want ok %v", tt.id, err, tt.ok)
 			}
 			if tt.ok && (rule != tt.rule || !at.Equal(start)) {
-				t.Errorf("ParseDigestID(%q) = %q, %v", tt.id, rule, at)
+				t.Errorf("newsmon.ParseDigestID(%q) = %q, %v", tt.id, rule, at)
 			}
 		})
 	}

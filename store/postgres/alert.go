@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +34,6 @@ const (
 	maxAlertIDBytes   = 200
 	defaultAlertLimit = 100
 	maxAlertLimit     = 1000
-	digestPrefix      = "digest:"
 )
 
 // alertRule is a rule as the store applies it, its query parsed once.
@@ -75,12 +73,6 @@ func (db *DB) SetAlertRules(rules []newsmon.AlertRule) error {
 	return nil
 }
 
-// DigestID is the AlertID of the digest delivery of rule for the period
-// starting at start (Unix seconds).
-func DigestID(rule string, start int64) string {
-	return digestPrefix + rule + ":" + strconv.FormatInt(start, 10)
-}
-
 // clipText cuts s to at most maxAlertText bytes of storable UTF-8.
 func clipText(s string) string {
 	return storeutil.Clip(clean(s), maxAlertText)
@@ -95,7 +87,7 @@ func scheduleDeliveries(ctx context.Context, q querier, rule *alertRule, id stri
 			start, end := newsmon.DigestPeriod(now, time.Duration(rule.Digest))
 			if _, err := q.Exec(ctx, `INSERT INTO alert_deliveries (alert_id, channel, rule,
 				next_attempt, created) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-				clean(DigestID(rule.Name, start)), ch, clean(rule.Name), end, now); err != nil {
+				clean(newsmon.DigestID(rule.Name, time.Unix(start, 0))), ch, clean(rule.Name), end, now); err != nil {
 				return fmt.Errorf("queue digest: %w", err)
 			}
 		case created:
@@ -328,8 +320,8 @@ func (db *DB) RaiseAlert(ctx context.Context, a *newsmon.Alert) error {
 	if len(a.ID) > maxAlertIDBytes {
 		return newsmon.Errorf(newsmon.EINVALID, "raise alert: an ID of %d bytes is over the limit of %d", len(a.ID), maxAlertIDBytes)
 	}
-	if strings.HasPrefix(a.ID, digestPrefix) {
-		return newsmon.Errorf(newsmon.EINVALID, "raise alert %s: IDs beginning with %q are reserved", a.ID, digestPrefix)
+	if strings.HasPrefix(a.ID, newsmon.DigestPrefix) {
+		return newsmon.Errorf(newsmon.EINVALID, "raise alert %s: IDs beginning with %q are reserved", a.ID, newsmon.DigestPrefix)
 	}
 	if clean(a.ID) != a.ID {
 		return newsmon.Errorf(newsmon.EINVALID, "raise alert: the ID holds a NUL character or broken UTF-8")
@@ -500,7 +492,7 @@ func (db *DB) PendingDeliveries(ctx context.Context, now time.Time, limit int) (
 	var ids []string
 	for i, c := range cs {
 		ds[i] = c.d
-		if !strings.HasPrefix(c.d.AlertID, digestPrefix) {
+		if !strings.HasPrefix(c.d.AlertID, newsmon.DigestPrefix) {
 			ids = append(ids, c.d.AlertID)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +32,6 @@ const (
 	maxAlertIDBytes   = 200
 	defaultAlertLimit = 100
 	maxAlertLimit     = 1000
-	digestPrefix      = "digest:"
 )
 
 // alertRule is a rule as the store applies it: its search query compiled
@@ -84,30 +82,6 @@ func (db *DB) SetAlertRules(rules []newsmon.AlertRule) error {
 	return nil
 }
 
-// DigestID is the AlertID of the digest delivery of rule for the period
-// starting at start (Unix seconds).
-func DigestID(rule string, start int64) string {
-	return digestPrefix + rule + ":" + strconv.FormatInt(start, 10)
-}
-
-// ParseDigestID returns the rule and period start of a digest delivery's
-// AlertID; ok is false for the ID of an alert.
-func ParseDigestID(id string) (rule string, start time.Time, ok bool) {
-	rest, found := strings.CutPrefix(id, digestPrefix)
-	if !found {
-		return "", time.Time{}, false
-	}
-	i := strings.LastIndexByte(rest, ':')
-	if i < 0 {
-		return "", time.Time{}, false
-	}
-	s, err := strconv.ParseInt(rest[i+1:], 10, 64)
-	if err != nil {
-		return "", time.Time{}, false
-	}
-	return rest[:i], time.Unix(s, 0).UTC(), true
-}
-
 // clipText cuts s to at most maxAlertText bytes of valid UTF-8.
 func clipText(s string) string {
 	return storeutil.Clip(strings.ToValidUTF8(s, ""), maxAlertText)
@@ -131,7 +105,7 @@ func scheduleDeliveries(ctx context.Context, q execQuerier, rule *alertRule, id 
 			start, end := newsmon.DigestPeriod(now, time.Duration(rule.Digest))
 			if _, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO alert_deliveries
 				(alert_id, channel, rule, next_attempt, created) VALUES (?, ?, ?, ?, ?)`,
-				DigestID(rule.Name, start), ch, rule.Name, toMicros(end), toMicros(now)); err != nil {
+				newsmon.DigestID(rule.Name, time.Unix(start, 0)), ch, rule.Name, toMicros(end), toMicros(now)); err != nil {
 				return fmt.Errorf("queue digest: %w", err)
 			}
 		case created:
@@ -372,8 +346,8 @@ func (db *DB) RaiseAlert(ctx context.Context, a *newsmon.Alert) error {
 	if len(a.ID) > maxAlertIDBytes {
 		return newsmon.Errorf(newsmon.EINVALID, "raise alert: an ID of %d bytes is over the limit of %d", len(a.ID), maxAlertIDBytes)
 	}
-	if strings.HasPrefix(a.ID, digestPrefix) {
-		return newsmon.Errorf(newsmon.EINVALID, "raise alert %s: IDs beginning with %q are reserved", a.ID, digestPrefix)
+	if strings.HasPrefix(a.ID, newsmon.DigestPrefix) {
+		return newsmon.Errorf(newsmon.EINVALID, "raise alert %s: IDs beginning with %q are reserved", a.ID, newsmon.DigestPrefix)
 	}
 	rule := db.findRule(a.Rule)
 	if rule == nil {
@@ -520,7 +494,7 @@ func (db *DB) PendingDeliveries(ctx context.Context, now time.Time, limit int) (
 	var ids []any
 	for k, i := range order {
 		sorted[k] = ds[i]
-		if !strings.HasPrefix(ds[i].AlertID, digestPrefix) {
+		if !strings.HasPrefix(ds[i].AlertID, newsmon.DigestPrefix) {
 			ids = append(ids, ds[i].AlertID)
 		}
 	}

@@ -37,14 +37,14 @@ func TestDigestPeriod(t *testing.T) {
 			if start != want.Unix() || !end.Equal(want.Add(max(c.period, time.Second))) {
 				t.Errorf("period of %s: %d to %s, want %d to %s", c.at, start, end, want.Unix(), want.Add(c.period))
 			}
-			rule, s, ok := ParseDigestID(DigestID("desk:hourly", start))
-			if !ok || rule != "desk:hourly" || !s.Equal(want) {
-				t.Errorf("digest ID round trip: %q %s %v", rule, s, ok)
+			rule, s, err := newsmon.ParseDigestID(newsmon.DigestID("desk:hourly", time.Unix(start, 0)))
+			if err != nil || rule != "desk:hourly" || !s.Equal(want) {
+				t.Errorf("digest ID round trip: %q %s %v", rule, s, err)
 			}
 		})
 	}
 	for _, id := range []string{"3f2a", "digest:", "digest:rule", "digest:rule:x"} {
-		if _, _, ok := ParseDigestID(id); ok {
+		if _, _, err := newsmon.ParseDigestID(id); err == nil {
 			t.Errorf("ParseDigestID(%q) ok", id)
 		}
 	}
