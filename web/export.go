@@ -35,10 +35,8 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 	}
 	if !p.noSource && p.Filter.Query != "" {
 		// A malformed query must be a 400, which it can only be before the
-		// body starts: one cheap search checks it.
-		probe := p.Filter
-		probe.Limit, probe.Offset = 1, 0
-		if _, err := s.store.SearchArticles(r.Context(), probe); err != nil {
+		// body starts: the stores' own parser checks it.
+		if _, err := newsmon.ParseQuery(p.Filter.Query); err != nil {
 			s.fail(w, r, queryError(err))
 			return
 		}
