@@ -365,7 +365,7 @@ func (c *Config) Validate() error {
 	if c.Store.Path == "" && c.Store.DSN == "" {
 		bad("store.path", "empty: set a file path (or store.dsn)")
 	}
-	if c.Store.DSN != "" && !strings.HasPrefix(c.Store.DSN, "postgres://") && !strings.HasPrefix(c.Store.DSN, "postgresql://") {
+	if c.Store.DSN != "" && !IsPostgresDSN(c.Store.DSN) {
 		bad("store.dsn", "want a postgres:// URL")
 	}
 	cr := &c.Crawler
@@ -802,4 +802,10 @@ func hasWordRune(s string) bool {
 		}
 	}
 	return false
+}
+
+// IsPostgresDSN reports whether dsn names a PostgreSQL database, the only
+// kind [store] dsn takes.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }

@@ -802,3 +802,14 @@ func TestDeployClusterExampleIsValid(t *testing.T) {
 			cfg.Store, cfg.Crawler.Redis, cfg.Crawler.RedisPrefix, cfg.Web)
 	}
 }
+
+func TestIsPostgresDSN(t *testing.T) {
+	for dsn, want := range map[string]bool{
+		"postgres://u@h/db": true, "postgresql://h/db?sslmode=disable": true,
+		"mysql://h/db": false, "newsmon.db": false, "": false, "Postgres://h/db": false,
+	} {
+		if got := IsPostgresDSN(dsn); got != want {
+			t.Errorf("IsPostgresDSN(%q) = %v, want %v", dsn, got, want)
+		}
+	}
+}

@@ -158,7 +158,7 @@ func (c *commonFlags) loadConfig(fs *flag.FlagSet) (*newsmon.Config, error) {
 }
 
 func openStore(cfg *newsmon.Config) (newsmon.Store, error) {
-	if isPostgresDSN(cfg.Store.DSN) {
+	if newsmon.IsPostgresDSN(cfg.Store.DSN) {
 		return postgres.Open(context.Background(), cfg.Store.DSN)
 	}
 	if cfg.Store.DSN != "" {

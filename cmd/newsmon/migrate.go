@@ -7,17 +7,11 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strings"
 
 	newsmon "github.com/newsmon/newsmon"
 	"github.com/newsmon/newsmon/store/postgres"
 	"github.com/newsmon/newsmon/store/sqlite"
 )
-
-// isPostgresDSN reports whether a store DSN names a PostgreSQL database.
-func isPostgresDSN(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
 
 // migrateCounts counts what migrate-store copied and what the target held
 // already.
@@ -56,7 +50,7 @@ func cmdMigrateStore(ctx context.Context, args []string, stdout, stderr io.Write
 		return newsmon.Errorf(newsmon.EINVALID, "--from is required: the SQLite store file to copy")
 	case *to == "":
 		return newsmon.Errorf(newsmon.EINVALID, "--to is required: the postgres:// DSN of the store to copy into")
-	case !isPostgresDSN(*to):
+	case !newsmon.IsPostgresDSN(*to):
 		return newsmon.Errorf(newsmon.EINVALID, "--to: want a postgres:// or postgresql:// DSN")
 	}
 	if _, err := os.Stat(*from); errors.Is(err, os.ErrNotExist) {

@@ -64,7 +64,7 @@ func postgresSchema(t *testing.T) string {
 		}
 	})
 	u, err := url.Parse(dsn)
-	if err != nil || !isPostgresDSN(dsn) {
+	if err != nil || !newsmon.IsPostgresDSN(dsn) {
 		t.Fatalf("NEWSMON_TEST_POSTGRES must be a postgres:// URL: %v", err)
 	}
 	q := u.Query()
